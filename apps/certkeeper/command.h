@@ -1,0 +1,30 @@
+// One CLI verb ("certkeeper cert show"): its options, help and handler.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "args.h"
+
+namespace cli {
+
+// Exit codes shared by every verb.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_invalid = 1;  // the answer is "no" (chain invalid, cert revoked, ...)
+inline constexpr int exit_usage = 2;    // bad arguments or unreadable input
+
+struct Command {
+    std::string group;     // "cert"
+    std::string verb;      // "show"
+    std::string synopsis;  // "[--json] FILE"
+    std::string summary;   // one line
+    std::vector<OptionSpec> options;
+    std::function<int(const Args&, std::ostream& out, std::ostream& err)> run;
+};
+
+std::vector<Command> cert_commands();
+std::vector<Command> chain_commands();
+
+}  // namespace cli
