@@ -22,6 +22,8 @@ namespace crypto::cms {
 // REQUIRES: !certs.empty().
 common::Result<Bytes> make_certs_only(const std::vector<Certificate>& certs);
 // Accepts PKCS#7 / CMS SignedData with no signers; an error if there is no certificate in it.
+// A SignedData that does have signers is tolerated: its certificates are returned and its
+// signatures are neither checked nor trusted.
 common::Result<std::vector<Certificate>> parse_certs_only(ByteView der);
 
 // --- SignedData with signed attributes ---
@@ -59,7 +61,8 @@ struct Verified {
 };
 
 // Verifies the signature with one of allowed_signers (matched by issuer+serial or subject key
-// identifier). No chain building: trust in the signer is the caller's decision.
+// identifier). No chain building: trust in the signer is the caller's decision. An absent
+// eContent (RFC 8894 CertRep FAILURE/PENDING) verifies as empty content.
 // Errc::verification if the signer is not allowed or the signature or digest does not verify.
 common::Result<Verified> verify(ByteView der, const std::vector<Certificate>& allowed_signers);
 // Verifies the signature with the signer certificate carried inside the message (SCEP
