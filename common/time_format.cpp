@@ -40,7 +40,9 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
 }  // namespace
 
 std::string format_rfc3339(SystemTime t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    // Round down, not towards zero: 1969-12-31T23:59:59.5Z is still 23:59:59.
+    const std::time_t tt = static_cast<std::time_t>(
+        std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
     std::tm tm{};
     gmtime_r(&tt, &tm);
     char buf[96];
@@ -70,7 +72,9 @@ Result<SystemTime> parse_rfc3339(std::string_view text) {
             return bad("bad time of day");
         }
         if (expect(text, pos, '.')) {
+            const std::size_t first_digit = pos;
             while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) != 0) ++pos;
+            if (pos == first_digit) return bad("no digits after '.'");
         }
     }
     int offset_minutes = 0;
@@ -101,6 +105,10 @@ Result<SystemTime> parse_rfc3339(std::string_view text) {
     }
     const long long days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     const long long secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    // SystemTime counts nanoseconds from 1970 and so ends in April 2262.
+    constexpr auto max_secs =
+        std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count();
+    if (secs > max_secs) return bad("later than " + format_rfc3339(SystemTime::max()));
     return SystemTime{} + std::chrono::seconds(secs);
 }
 

@@ -13,7 +13,8 @@ namespace common {
 std::string format_rfc3339(SystemTime t);
 
 // Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" (UTC), with optional fractional seconds, and a
-// zone of "Z", "z" or "+HH:MM"/"-HH:MM". 'T' may also be a space. Years 1950-9999.
+// zone of "Z", "z" or "+HH:MM"/"-HH:MM". 'T' may also be a space. Fractional seconds are
+// dropped. From 1950-01-01 to 2262-04-11T23:47:16Z, the last second SystemTime can hold.
 Result<SystemTime> parse_rfc3339(std::string_view text);
 
 }  // namespace common

@@ -107,8 +107,9 @@ common::Result<Csr> Csr::build(const CsrRequest& request, const PrivateKey& key)
 }
 
 common::Result<Csr> Csr::from_der(ByteView der) {
-    if (der.empty() || der.size() > detail::max_input_size) {
-        return common::fail(common::Errc::parse, "CSR: empty or oversized input");
+    if (der.empty()) return common::fail(common::Errc::parse, "CSR: empty input");
+    if (der.size() > detail::max_input_size) {
+        return common::fail(common::Errc::invalid_argument, "CSR: input too large");
     }
     const unsigned char* p = der.data();
     X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));

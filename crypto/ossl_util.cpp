@@ -18,8 +18,16 @@ SystemTime to_system_time(const ASN1_TIME* t) {
     if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
         return SystemTime{};
     }
-    // timegm handles dates past 2038 on 64-bit time_t.
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    // timegm handles dates past 2038 on 64-bit time_t. SystemTime counts nanoseconds and ends
+    // in 2262: later times (such as RFC 5280's 99991231235959Z, "no expiry") saturate.
+    using std::chrono::duration_cast;
+    using std::chrono::seconds;
+    const std::time_t secs = timegm(&tm);
+    constexpr auto max_secs = duration_cast<seconds>(SystemTime::duration::max()).count();
+    constexpr auto min_secs = duration_cast<seconds>(SystemTime::duration::min()).count();
+    if (secs > max_secs) return SystemTime::max();
+    if (secs < min_secs) return SystemTime::min();
+    return SystemTime{} + seconds(secs);
 }
 
 Asn1TimePtr to_asn1_time(SystemTime t) {
@@ -193,6 +201,11 @@ std::string asn1_integer_to_hex(const ASN1_INTEGER* i) {
     char* hex = BN_bn2hex(bn.get());
     std::string out = hex != nullptr ? hex : "";
     OPENSSL_free(hex);
+    // BN_bn2hex() prints whole bytes ("0100"); drop leading zero digits but keep "0" for zero.
+    const std::size_t sign = out.rfind('-', 0) == 0 ? 1 : 0;
+    const std::size_t first = out.find_first_not_of('0', sign);
+    if (first == std::string::npos) return out.empty() ? out : "0";
+    out.erase(sign, first - sign);
     return out;
 }
 

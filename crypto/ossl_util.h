@@ -14,6 +14,7 @@ namespace crypto::detail {
 // Refuse inputs larger than this before handing them to a parser.
 inline constexpr std::size_t max_input_size = 64u * 1024u * 1024u;
 
+// Saturates at SystemTime::min()/max() (years 1677/2262); the epoch if t is null or malformed.
 SystemTime to_system_time(const ASN1_TIME* t);
 // REQUIRES: t is representable (years 0000-9999).
 Asn1TimePtr to_asn1_time(SystemTime t);

@@ -110,13 +110,18 @@ common::Result<PrivateKey> PrivateKey::from_pem(std::string_view pem,
 }
 
 common::Result<PrivateKey> PrivateKey::from_der(ByteView der) {
-    if (der.empty() || der.size() > detail::max_input_size) {
-        return common::fail(common::Errc::parse, "private key: empty or oversized DER");
+    if (der.empty()) return common::fail(common::Errc::parse, "private key: empty input");
+    if (der.size() > detail::max_input_size) {
+        return common::fail(common::Errc::invalid_argument, "private key: input too large");
     }
     const unsigned char* p = der.data();
     EVP_PKEY* key = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));
     if (key == nullptr) return openssl_error(common::Errc::parse, "private key: malformed DER");
-    return PrivateKey(key);
+    PrivateKey out(key);
+    if (p != der.data() + der.size()) {
+        return common::fail(common::Errc::parse, "private key: trailing data after DER");
+    }
+    return out;
 }
 
 PrivateKey PrivateKey::adopt(evp_pkey_st* pkey) { return PrivateKey(pkey); }
