@@ -207,6 +207,54 @@ std::vector<std::string> Certificate::extended_key_usage() const {
     return out;
 }
 
+namespace {
+
+std::vector<std::string> access_urls(X509* x509, int method_nid) {
+    std::vector<std::string> out;
+    OsslPtr<AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free> aia(
+        static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(x509, NID_info_access, nullptr, nullptr)));
+    clear_openssl_errors();
+    for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i) {
+        const ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), i);
+        if (OBJ_obj2nid(ad->method) == method_nid && ad->location->type == GEN_URI) {
+            const ASN1_IA5STRING* uri = ad->location->d.uniformResourceIdentifier;
+            out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                             static_cast<std::size_t>(ASN1_STRING_length(uri)));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> Certificate::ca_issuers_urls() const {
+    return access_urls(m_x509.get(), NID_ad_ca_issuers);
+}
+
+std::vector<std::string> Certificate::ocsp_urls() const {
+    return access_urls(m_x509.get(), NID_ad_OCSP);
+}
+
+std::vector<std::string> Certificate::crl_distribution_urls() const {
+    std::vector<std::string> out;
+    OsslPtr<CRL_DIST_POINTS, CRL_DIST_POINTS_free> points(static_cast<CRL_DIST_POINTS*>(
+        X509_get_ext_d2i(m_x509.get(), NID_crl_distribution_points, nullptr, nullptr)));
+    clear_openssl_errors();
+    for (int i = 0; points && i < sk_DIST_POINT_num(points.get()); ++i) {
+        const DIST_POINT* dp = sk_DIST_POINT_value(points.get(), i);
+        if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;  // fullName only
+        const GENERAL_NAMES* names = dp->distpoint->name.fullname;
+        for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
+            const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, j);
+            if (gn->type != GEN_URI) continue;
+            const ASN1_IA5STRING* uri = gn->d.uniformResourceIdentifier;
+            out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                             static_cast<std::size_t>(ASN1_STRING_length(uri)));
+        }
+    }
+    return out;
+}
+
 std::string Certificate::public_key_description() const {
     return detail::describe_public_key(X509_get0_pubkey(m_x509.get()));
 }

@@ -61,6 +61,11 @@ public:
     std::optional<KeyUsageSet> key_usage() const;
     // EKU OIDs in dotted form; empty if the extension is absent.
     std::vector<std::string> extended_key_usage() const;
+    // URLs of the authorityInfoAccess caIssuers (RFC 5280 §4.2.2.1) and OCSP entries.
+    std::vector<std::string> ca_issuers_urls() const;
+    std::vector<std::string> ocsp_urls() const;
+    // URIs of the CRL distribution points (RFC 5280 §4.2.1.13), full names only.
+    std::vector<std::string> crl_distribution_urls() const;
     std::string public_key_description() const;  // "RSA 2048", "EC P-256", "Ed25519"
     Bytes public_key_der() const;                 // SubjectPublicKeyInfo
     std::string signature_algorithm() const;      // "sha256WithRSAEncryption", ...

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <openssl/cms.h>
+#include <openssl/provider.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
@@ -84,7 +85,8 @@ Result<Bytes> encode_der(const T* object, Encode encode, std::string_view what) 
     return out;
 }
 
-Result<CmsContentInfoPtr> parse_cms(ByteView der, std::string_view what) {
+Result<CmsContentInfoPtr> parse_cms(ByteView der, std::string_view what,
+                                    OSSL_LIB_CTX* libctx = nullptr) {
     if (der.empty()) {
         return fail(Errc::parse, with_what(what, "empty input"));
     }
@@ -92,8 +94,13 @@ Result<CmsContentInfoPtr> parse_cms(ByteView der, std::string_view what) {
         return ok.error();
     }
     const unsigned char* p = der.data();
-    CmsContentInfoPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+    CmsContentInfoPtr cms(CMS_ContentInfo_new_ex(libctx, nullptr));
+    CMS_ContentInfo* parsed = cms.get();
     if (!cms) {
+        return openssl_error(Errc::crypto, with_what(what, "CMS_ContentInfo_new_ex"));
+    }
+    if (d2i_CMS_ContentInfo(&parsed, &p, static_cast<long>(der.size())) == nullptr) {
+        (void)cms.release();  // on failure d2i has already freed the object it was given
         return openssl_error(Errc::parse, with_what(what, "not a DER CMS ContentInfo"));
     }
     if (p != der.data() + der.size()) {
@@ -505,6 +512,52 @@ Result<Bytes> make_certs_only(const std::vector<Certificate>& certs) {
     return encode_der(p7.get(), i2d_PKCS7, what);
 }
 
+Result<Bytes> make_crls_only(const std::vector<Crl>& crls) {
+    constexpr std::string_view what = "PKCS#7 CRLs-only";
+    if (crls.empty()) {
+        return fail(Errc::invalid_argument, with_what(what, "no CRL given"));
+    }
+    Pkcs7Ptr p7(PKCS7_new());
+    if (!p7 || PKCS7_set_type(p7.get(), NID_pkcs7_signed) != 1 ||
+        PKCS7_content_new(p7.get(), NID_pkcs7_data) != 1) {
+        return openssl_error(Errc::crypto, with_what(what, "building SignedData"));
+    }
+    PKCS7_set_detached(p7.get(), 1);
+    for (const Crl& c : crls) {
+        if (PKCS7_add_crl(p7.get(), c.native()) != 1) {
+            return openssl_error(Errc::crypto, with_what(what, "adding CRL of " + c.issuer()));
+        }
+    }
+    return encode_der(p7.get(), i2d_PKCS7, what);
+}
+
+Result<std::vector<Crl>> parse_crls_only(ByteView der) {
+    constexpr std::string_view what = "PKCS#7 CRLs-only";
+    if (der.empty()) {
+        return fail(Errc::parse, with_what(what, "empty input"));
+    }
+    if (auto ok = check_input(der, what); !ok) {
+        return ok.error();
+    }
+    const unsigned char* p = der.data();
+    Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+    if (!p7 || p != der.data() + der.size()) {
+        return openssl_error(Errc::parse, with_what(what, "malformed DER"));
+    }
+    if (!PKCS7_type_is_signed(p7.get()) || p7->d.sign == nullptr) {
+        return fail(Errc::parse, with_what(what, "not a SignedData"));
+    }
+    std::vector<Crl> out;
+    const int n = sk_X509_CRL_num(p7->d.sign->crl);
+    for (int i = 0; i < n; ++i) {
+        out.push_back(Crl::adopt(up_ref(sk_X509_CRL_value(p7->d.sign->crl, i)).release()));
+    }
+    if (out.empty()) {
+        return fail(Errc::parse, with_what(what, "no CRL in the SignedData"));
+    }
+    return out;
+}
+
 Result<std::vector<Certificate>> parse_certs_only(ByteView der) {
     if (der.empty()) {
         return fail(Errc::parse, "certs-only: empty input");
@@ -618,9 +671,29 @@ Result<Bytes> encrypt(ByteView content, const std::vector<Certificate>& recipien
     return encode_der(cms.get(), i2d_CMS_ContentInfo, what);
 }
 
-Result<Bytes> decrypt(ByteView der, const Certificate& cert, const PrivateKey& key) {
+namespace {
+
+// A library context with the default and legacy providers, used only to decrypt replies that a
+// legacy peer encrypted with single DES. The process-wide default context never gets DES.
+OSSL_LIB_CTX* legacy_context() {
+    struct Context {
+        OSSL_LIB_CTX* ctx = OSSL_LIB_CTX_new();
+        OSSL_PROVIDER* fallback = ctx ? OSSL_PROVIDER_load(ctx, "default") : nullptr;
+        OSSL_PROVIDER* legacy = ctx ? OSSL_PROVIDER_load(ctx, "legacy") : nullptr;
+        ~Context() {
+            OSSL_PROVIDER_unload(legacy);
+            OSSL_PROVIDER_unload(fallback);
+            OSSL_LIB_CTX_free(ctx);
+        }
+    };
+    static const Context context;  // built once, thread-safe, never changed afterwards
+    return context.legacy != nullptr && context.fallback != nullptr ? context.ctx : nullptr;
+}
+
+Result<Bytes> decrypt_in(OSSL_LIB_CTX* libctx, ByteView der, const Certificate& cert,
+                         const PrivateKey& key) {
     constexpr std::string_view what = "CMS decrypt";
-    auto cms = parse_cms(der, what);
+    auto cms = parse_cms(der, what, libctx);
     if (!cms) {
         return std::move(cms).error();
     }
@@ -645,6 +718,54 @@ Result<Bytes> decrypt(ByteView der, const Certificate& cert, const PrivateKey& k
         return openssl_error(Errc::verification, "CMS decrypt: decryption failed");
     }
     return drain(out->get());
+}
+
+}  // namespace
+
+Result<Bytes> decrypt(ByteView der, const Certificate& cert, const PrivateKey& key) {
+    return decrypt_in(nullptr, der, cert, key);
+}
+
+Result<ContentCipher> envelope_cipher(ByteView der) {
+    constexpr std::string_view what = "EnvelopedData cipher";
+    if (auto ok = check_input(der, what); !ok || der.empty()) {
+        return fail(Errc::parse, with_what(what, "empty or oversized input"));
+    }
+    const unsigned char* p = der.data();
+    Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+    if (!p7 || !PKCS7_type_is_enveloped(p7.get()) || p7->d.enveloped == nullptr ||
+        p7->d.enveloped->enc_data == nullptr || p7->d.enveloped->enc_data->algorithm == nullptr) {
+        clear_openssl_errors();
+        return fail(Errc::parse, with_what(what, "not a DER EnvelopedData"));
+    }
+    const int nid = OBJ_obj2nid(p7->d.enveloped->enc_data->algorithm->algorithm);
+    switch (nid) {
+        case NID_aes_128_cbc: return ContentCipher::aes128_cbc;
+        case NID_aes_256_cbc: return ContentCipher::aes256_cbc;
+        case NID_des_ede3_cbc: return ContentCipher::des3_cbc;
+        default: {
+            const char* name = OBJ_nid2sn(nid);
+            return fail(Errc::unsupported, with_what(what, std::string("refused: ") +
+                                                               (name != nullptr ? name : "unknown")));
+        }
+    }
+}
+
+Result<Decrypted> decrypt_tolerating_des(ByteView der, const Certificate& cert,
+                                         const PrivateKey& key) {
+    auto plain = decrypt_in(nullptr, der, cert, key);
+    if (plain) {
+        return Decrypted{std::move(*plain), false};
+    }
+    OSSL_LIB_CTX* legacy = legacy_context();
+    if (legacy == nullptr || plain.error().code() != Errc::verification) {
+        return plain.error();
+    }
+    auto with_des = decrypt_in(legacy, der, cert, key);
+    if (!with_des) {
+        return plain.error();  // the first reason is the meaningful one
+    }
+    return Decrypted{std::move(*with_des), true};
 }
 
 }  // namespace crypto::cms

@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "crypto/bytes.h"
 #include "crypto/certificate.h"
+#include "crypto/crl.h"
 #include "crypto/fingerprint.h"
 #include "crypto/private_key.h"
 
@@ -25,6 +26,12 @@ common::Result<Bytes> make_certs_only(const std::vector<Certificate>& certs);
 // A SignedData that does have signers is tolerated: its certificates are returned and its
 // signatures are neither checked nor trusted.
 common::Result<std::vector<Certificate>> parse_certs_only(ByteView der);
+
+// Degenerate SignedData carrying CRLs instead of certificates (the SUCCESS reply to SCEP
+// GetCRL, RFC 8894 §3.3.4). REQUIRES: !crls.empty().
+common::Result<Bytes> make_crls_only(const std::vector<Crl>& crls);
+// Every CRL of a PKCS#7 SignedData; an error if there is none.
+common::Result<std::vector<Crl>> parse_crls_only(ByteView der);
 
 // --- SignedData with signed attributes ---
 
@@ -74,10 +81,25 @@ common::Result<Verified> verify_with_embedded_signer(ByteView der);
 enum class ContentCipher { aes128_cbc, aes256_cbc, des3_cbc };
 std::string_view to_string(ContentCipher cipher);
 
+// The content cipher of an EnvelopedData, to answer a peer with the cipher it chose.
+// Errc::unsupported for anything but AES-128/256-CBC and 3DES (single DES, RC2, ...).
+common::Result<ContentCipher> envelope_cipher(ByteView der);
+
 // REQUIRES: !recipients.empty(); each recipient has an RSA key.
 common::Result<Bytes> encrypt(ByteView content, const std::vector<Certificate>& recipients,
                               ContentCipher cipher);
-// Decrypts for the recipient identified by cert; key is its private key.
+// Decrypts for the recipient identified by cert; key is its private key. Single DES is refused.
 common::Result<Bytes> decrypt(ByteView der, const Certificate& cert, const PrivateKey& key);
+
+struct Decrypted {
+    Bytes content;
+    bool single_des = false;  // the sender used DES-CBC
+};
+// As decrypt(), but also accepts content encrypted with single DES-CBC, which some deployed
+// SCEP servers (micromdm/scep 2.1.0, step-ca by default) use for their replies whatever the
+// client announced. Only for payloads that are not secret (issued certificates, CRLs); never
+// for requests. single_des tells the caller to say so in its log.
+common::Result<Decrypted> decrypt_tolerating_des(ByteView der, const Certificate& cert,
+                                                 const PrivateKey& key);
 
 }  // namespace crypto::cms

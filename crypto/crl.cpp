@@ -47,6 +47,8 @@ common::Result<Crl> Crl::from_pem(std::string_view pem) {
     return common::fail(common::Errc::parse, "no X509 CRL block in PEM text");
 }
 
+Crl Crl::adopt(X509_crl_st* crl) { return Crl(crl); }
+
 common::Result<Crl> Crl::load_any(ByteView data) {
     return detail::looks_like_pem(data) ? from_pem(as_chars(data)) : from_der(data);
 }

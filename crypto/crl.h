@@ -26,6 +26,7 @@ public:
     static common::Result<Crl> from_der(ByteView der);
     static common::Result<Crl> from_pem(std::string_view pem);
     static common::Result<Crl> load_any(ByteView data);  // DER or PEM by content
+    static Crl adopt(X509_crl_st* crl);                   // takes one reference
 
     Bytes to_der() const;
     std::string to_pem() const;

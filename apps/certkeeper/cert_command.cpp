@@ -112,6 +112,7 @@ std::vector<Command> cert_commands() {
     return {Command{"cert", "show", "[--json] FILE",
                     "print subject, issuer, serial, validity, SANs, key and fingerprints of every "
                     "certificate in FILE (PEM or DER)",
+                    "",
                     {{"json", false, false, "print a JSON array, one object per certificate"}},
                     show}};
 }

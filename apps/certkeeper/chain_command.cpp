@@ -144,6 +144,7 @@ std::vector<Command> chain_commands() {
         "--anchor ROOT.pem [--fingerprint sha256:...] [--untrusted CHAIN.pem] [--crl FILE]... "
         "[--at TIME] [--name dns:HOST] LEAF.pem",
         "validate LEAF against the trust anchor(s); exit 0 if valid, 1 if not (reason on one line)",
+        "exit codes: 0 valid, 1 invalid (the reason on one line), 2 bad input\n",
         {{"anchor", true, true, "FILE trust anchor certificate(s), PEM or DER"},
          {"fingerprint", true, false, "FP accept only an anchor with this SHA-256 fingerprint"},
          {"untrusted", true, true, "FILE intermediate certificates to build the path from"},

@@ -14,17 +14,22 @@ namespace cli {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_invalid = 1;  // the answer is "no" (chain invalid, cert revoked, ...)
 inline constexpr int exit_usage = 2;    // bad arguments or unreadable input
+inline constexpr int exit_rejected = 3; // the peer said no (SCEP FAILURE)
+inline constexpr int exit_pending = 4;  // the peer has not decided yet (SCEP PENDING)
+inline constexpr int exit_network = 5;  // the peer could not be reached; retrying may help
 
 struct Command {
     std::string group;     // "cert"
     std::string verb;      // "show"
     std::string synopsis;  // "[--json] FILE"
     std::string summary;   // one line
+    std::string details;   // printed after the options in --help (exit codes, notes)
     std::vector<OptionSpec> options;
     std::function<int(const Args&, std::ostream& out, std::ostream& err)> run;
 };
 
 std::vector<Command> cert_commands();
 std::vector<Command> chain_commands();
+std::vector<Command> scep_commands();
 
 }  // namespace cli

@@ -11,7 +11,7 @@ constexpr const char* version = "certkeeper 0.1.0";
 
 std::vector<cli::Command> all_commands() {
     std::vector<cli::Command> all;
-    for (auto group : {cli::cert_commands, cli::chain_commands}) {
+    for (auto group : {cli::cert_commands, cli::chain_commands, cli::scep_commands}) {
         for (auto& c : group()) all.push_back(std::move(c));
     }
     return all;
@@ -33,6 +33,7 @@ void print_verb_help(const cli::Command& c, std::ostream& out) {
     out << "usage: certkeeper " << c.group << " " << c.verb << " " << c.synopsis << "\n\n"
         << c.summary << "\n\noptions:\n"
         << cli::describe_options(c.options) << "  --help                       show this help\n";
+    if (!c.details.empty()) out << "\n" << c.details;
 }
 
 }  // namespace
