@@ -753,19 +753,27 @@ Result<ContentCipher> envelope_cipher(ByteView der) {
 
 Result<Decrypted> decrypt_tolerating_des(ByteView der, const Certificate& cert,
                                          const PrivateKey& key) {
-    auto plain = decrypt_in(nullptr, der, cert, key);
-    if (plain) {
-        return Decrypted{std::move(*plain), false};
+    // Decide by the envelope's algorithm, so the RSA key transport runs once.
+    bool single_des = false;
+    {
+        const unsigned char* p = der.data();
+        ERR_set_mark();
+        Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+        ERR_pop_to_mark();
+        single_des = p7 && PKCS7_type_is_enveloped(p7.get()) && p7->d.enveloped != nullptr &&
+                     p7->d.enveloped->enc_data != nullptr &&
+                     p7->d.enveloped->enc_data->algorithm != nullptr &&
+                     OBJ_obj2nid(p7->d.enveloped->enc_data->algorithm->algorithm) == NID_des_cbc;
     }
-    OSSL_LIB_CTX* legacy = legacy_context();
-    if (legacy == nullptr || plain.error().code() != Errc::verification) {
+    OSSL_LIB_CTX* legacy = single_des ? legacy_context() : nullptr;
+    if (single_des && legacy == nullptr) {
+        return fail(Errc::unsupported, "CMS decrypt: single DES needs OpenSSL's legacy provider");
+    }
+    auto plain = decrypt_in(legacy, der, cert, key);
+    if (!plain) {
         return plain.error();
     }
-    auto with_des = decrypt_in(legacy, der, cert, key);
-    if (!with_des) {
-        return plain.error();  // the first reason is the meaningful one
-    }
-    return Decrypted{std::move(*with_des), true};
+    return Decrypted{std::move(*plain), single_des};
 }
 
 }  // namespace crypto::cms
