@@ -8,6 +8,7 @@ std::string_view to_string(Errc code) {
         case Errc::parse: return "parse error";
         case Errc::verification: return "verification failed";
         case Errc::not_found: return "not found";
+        case Errc::already_exists: return "already exists";
         case Errc::unsupported: return "unsupported";
         case Errc::io: return "I/O error";
         case Errc::network: return "network error";

@@ -23,6 +23,7 @@ enum class Errc {
     parse,             // bytes from outside could not be decoded (DER, PKCS#7, SOAP, profile)
     verification,      // a signature, chain, nonce or fingerprint check failed
     not_found,         // a file, key, object or entry does not exist
+    already_exists,    // an entry with the same key exists (a unique constraint refused it)
     unsupported,       // valid, but an algorithm or feature we refuse or do not implement
     io,                // a local file or device operation failed
     network,           // a peer could not be reached or broke the connection
