@@ -451,27 +451,38 @@ Result<const EVP_CIPHER*> evp_cipher(ContentCipher cipher) {
     return fail(Errc::invalid_argument, "CMS encrypt: unknown content cipher");
 }
 
-bool is_rsa(const EVP_PKEY* key) {
-    return key != nullptr && EVP_PKEY_is_a(key, "RSA") == 1;
+// RSA keys get a KeyTransRecipientInfo, EC keys a KeyAgreeRecipientInfo (ECDH, RFC 5753):
+// the reply to an EC device (SCEP CertRep) is encrypted for its EC signer certificate.
+bool is_recipient_key(const EVP_PKEY* key) {
+    return key != nullptr && (EVP_PKEY_is_a(key, "RSA") == 1 || EVP_PKEY_is_a(key, "EC") == 1);
 }
 
-// Whether the EnvelopedData has a KeyTransRecipientInfo for cert (issuer+serial or SKI).
+// Whether the EnvelopedData has a recipient info for cert (issuer+serial or SKI).
 bool has_recipient(CMS_ContentInfo* cms, X509* cert) {
     STACK_OF(CMS_RecipientInfo)* infos = CMS_get0_RecipientInfos(cms);
     const int n = sk_CMS_RecipientInfo_num(infos);
     for (int i = 0; i < n; ++i) {
         CMS_RecipientInfo* ri = sk_CMS_RecipientInfo_value(infos, i);
-        if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_TRANS &&
-            CMS_RecipientInfo_ktri_cert_cmp(ri, cert) == 0) {
+        const int type = CMS_RecipientInfo_type(ri);
+        if (type == CMS_RECIPINFO_TRANS && CMS_RecipientInfo_ktri_cert_cmp(ri, cert) == 0) {
             return true;
+        }
+        if (type == CMS_RECIPINFO_AGREE) {
+            STACK_OF(CMS_RecipientEncryptedKey)* keys = CMS_RecipientInfo_kari_get0_reks(ri);
+            for (int k = 0; k < sk_CMS_RecipientEncryptedKey_num(keys); ++k) {
+                if (CMS_RecipientEncryptedKey_cert_cmp(sk_CMS_RecipientEncryptedKey_value(keys, k),
+                                                       cert) == 0) {
+                    return true;
+                }
+            }
         }
     }
     return false;
 }
 
 Result<void> check_recipient_key(const Certificate& cert, const PrivateKey& key) {
-    if (!is_rsa(key.native())) {
-        return fail(Errc::unsupported, "CMS decrypt: key transport needs an RSA key");
+    if (!is_recipient_key(key.native())) {
+        return fail(Errc::unsupported, "CMS decrypt: only RSA and EC recipient keys");
     }
     if (X509_check_private_key(cert.native(), key.native()) != 1) {
         clear_openssl_errors();
@@ -653,10 +664,10 @@ Result<Bytes> encrypt(ByteView content, const std::vector<Certificate>& recipien
         return std::move(evp).error();
     }
     for (const Certificate& r : recipients) {
-        if (!is_rsa(X509_get0_pubkey(r.native()))) {
+        if (!is_recipient_key(X509_get0_pubkey(r.native()))) {
             clear_openssl_errors();
             return fail(Errc::unsupported, "CMS encrypt: recipient " + r.subject() +
-                                               " has no RSA key for key transport");
+                                               " has neither an RSA nor an EC key");
         }
     }
     auto stack = to_stack(recipients, what);

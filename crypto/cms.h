@@ -85,7 +85,8 @@ std::string_view to_string(ContentCipher cipher);
 // Errc::unsupported for anything but AES-128/256-CBC and 3DES (single DES, RC2, ...).
 common::Result<ContentCipher> envelope_cipher(ByteView der);
 
-// REQUIRES: !recipients.empty(); each recipient has an RSA key.
+// REQUIRES: !recipients.empty(). RSA recipients get key transport, EC recipients ECDH key
+// agreement (RFC 5753); other key types are Errc::unsupported.
 common::Result<Bytes> encrypt(ByteView content, const std::vector<Certificate>& recipients,
                               ContentCipher cipher);
 // Decrypts for the recipient identified by cert; key is its private key. Single DES is refused.

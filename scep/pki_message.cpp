@@ -225,14 +225,24 @@ common::Result<SignedRequest> verify_request(ByteView der) {
 
 common::Result<ParsedRequest> open_request(SignedRequest request,
                                            const crypto::Certificate& recipient,
-                                           const crypto::PrivateKey& recipient_key) {
+                                           const crypto::PrivateKey& recipient_key,
+                                           bool allow_single_des) {
     auto cipher = crypto::cms::envelope_cipher(request.request.message_data);
+    if (!cipher && allow_single_des) {
+        auto legacy = crypto::cms::decrypt_tolerating_des(request.request.message_data, recipient,
+                                                          recipient_key);
+        if (legacy && legacy->single_des) {
+            request.request.message_data = std::move(legacy->content);
+            return ParsedRequest{std::move(request.request), std::move(request.signer),
+                                 request.digest, crypto::cms::ContentCipher::aes128_cbc, true};
+        }
+    }
     if (!cipher) return cipher.error().with_context("SCEP request messageData");
     auto data = crypto::cms::decrypt(request.request.message_data, recipient, recipient_key);
     if (!data) return data.error().with_context("SCEP request messageData");
     request.request.message_data = std::move(*data);
     return ParsedRequest{std::move(request.request), std::move(request.signer), request.digest,
-                         *cipher};
+                         *cipher, false};
 }
 
 common::Result<ParsedRequest> parse_request(ByteView der, const crypto::Certificate& recipient,

@@ -106,6 +106,7 @@ struct ParsedRequest {
     crypto::Certificate signer;   // from SignedData.certificates, signature verified
     crypto::DigestAlgorithm digest;
     crypto::cms::ContentCipher cipher;  // what the client encrypted with: answer with the same
+    bool single_des = false;            // the client used single DES (accepted on request)
 };
 
 // Only the outer layer of a request: signature verified with the embedded signer and the
@@ -117,10 +118,13 @@ struct SignedRequest {
     crypto::DigestAlgorithm digest;
 };
 common::Result<SignedRequest> verify_request(crypto::ByteView der);
-// Decrypts the envelope of a verified request.
+// Decrypts the envelope of a verified request. Single DES is refused (Errc::unsupported)
+// unless allow_single_des: legacy clients (micromdm scepclient 2.1.0) use it whatever the
+// caps say; then cipher is set to AES-128 for the reply and single_des tells the caller.
 common::Result<ParsedRequest> open_request(SignedRequest request,
                                            const crypto::Certificate& recipient,
-                                           const crypto::PrivateKey& recipient_key);
+                                           const crypto::PrivateKey& recipient_key,
+                                           bool allow_single_des = false);
 // Verifies the signature with the embedded signer, checks the attributes (messageType known and
 // a request type, transactionID present, senderNonce of nonce_size) and decrypts messageData
 // with the RA/CA key. Errc::parse for malformed input, Errc::verification for a bad signature.

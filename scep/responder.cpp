@@ -39,6 +39,15 @@ common::Result<Bytes> decode_get_message(std::string_view message) {
 
 FailInfo fail(int code, std::string text) { return FailInfo{code, std::move(text)}; }
 
+// A transactionID comes from the peer: log at most 16 characters, and only printable ones.
+std::string printable_id(std::string_view id) {
+    std::string out;
+    for (char c : id.substr(0, 16)) {
+        out += std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/' || c == '=' || c == '-' ? c : '?';
+    }
+    return out;
+}
+
 }  // namespace
 
 Responder::Responder(ResponderIdentity identity, ResponderBackend& backend,
@@ -57,7 +66,11 @@ ResponderReply Responder::handle(std::string_view method, std::string_view opera
     // RFC 8894 §4.1: operation names are case-sensitive in the RFC; clients vary, so compare
     // case-insensitively.
     const std::string op = lower(operation);
-    if (op == "getcacaps") return ResponderReply{200, "text/plain", m_id.capabilities};
+    if (op == "getcacaps") {
+        return ResponderReply{200, "text/plain",
+                              m_id.next_ca.empty() ? m_id.capabilities
+                                                   : "GetNextCACert\n" + m_id.capabilities};
+    }
     if (op == "getcacert") return get_ca_cert();
     if (op == "getnextcacert") return get_next_ca_cert();
     if (op != "pkioperation") {
@@ -124,17 +137,26 @@ ResponderReply Responder::pki_operation(crypto::ByteView der) {
     ReplyCrypto keys{m_signer, m_signer_key, signed_request->signer,
                      crypto::cms::ContentCipher::aes128_cbc, signed_request->digest};
     if (keys.digest == crypto::DigestAlgorithm::md5) keys.digest = crypto::DigestAlgorithm::sha256;
+    const crypto::Certificate& signer = signed_request->signer;
     const std::string what = std::string(to_string(header.type)) + " " +
-                             header.transaction_id.substr(0, 16);
+                             printable_id(header.transaction_id) + " from " + signer.subject() +
+                             (signer.is_self_issued() ? " (self-signed)" : " (serial " + signer.serial_hex() + ")");
     BackendOutcome outcome;
     if (m_backend.is_replay(header.sender_nonce, now)) {
         outcome.fail_info = fail(1, "replayed senderNonce");
     } else {
-        auto parsed = open_request(std::move(*signed_request), m_decrypter, m_decrypter_key);
+        auto parsed = open_request(std::move(*signed_request), m_decrypter, m_decrypter_key,
+                                   m_id.accept_single_des);
         if (!parsed) {
             const bool bad_alg = parsed.error().code() == common::Errc::unsupported;
             outcome.fail_info = fail(bad_alg ? 0 : 1, parsed.error().message());
+            if (bad_alg) {
+                m_log.warning(what + ": " + parsed.error().message() +
+                              " (a legacy client? `legacy_des = yes` in responder.conf accepts "
+                              "single DES)");
+            }
         } else {
+            if (parsed->single_des) m_log.warning(what + ": client encrypted with single DES");
             keys.cipher = parsed->cipher;
             outcome = dispatch(*parsed, now, reply);
         }

@@ -67,7 +67,11 @@ struct ResponderIdentity {
     crypto::PrivateKey ca_key;  // used when there is no RA pair
     // GetNextCACert: the rollover certificate(s), if a rollover is prepared.
     std::vector<crypto::Certificate> next_ca;
-    std::string capabilities = "AES\nDES3\nGetNextCACert\nPOSTPKIOperation\nRenewal\nSHA-1\nSHA-256\nSHA-512\nSCEPStandard";
+    // Accept requests encrypted with single DES (legacy clients such as micromdm scepclient
+    // 2.1.0 ignore the caps). Off by default: DES leaves the challenge password exposed.
+    bool accept_single_des = false;
+    // GetCACaps; "GetNextCACert" is added when next_ca is set.
+    std::string capabilities = "AES\nDES3\nPOSTPKIOperation\nRenewal\nSHA-1\nSHA-256\nSHA-512\nSCEPStandard";
 };
 
 struct ResponderReply {

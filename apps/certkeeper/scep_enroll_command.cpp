@@ -132,6 +132,13 @@ int enroll_or_poll(const Args& args, const std::string& verb, bool renewal, bool
     return report_enrollment(args, *result, p.ca, out, err);
 }
 
+// The client reports a CertRep FAILURE to GetCert/GetCRL as Errc::not_found: the CA said no.
+int refused_or_error(const std::string& verb, const common::Error& error, std::ostream& err) {
+    if (error.code() != common::Errc::not_found) return report_error(verb, error, err);
+    err << "certkeeper scep " << verb << ": rejected: " << error.message() << "\n";
+    return exit_rejected;
+}
+
 int enroll(const Args& a, std::ostream& o, std::ostream& e) { return enroll_or_poll(a, "enroll", false, false, o, e); }
 int renew(const Args& a, std::ostream& o, std::ostream& e) { return enroll_or_poll(a, "renew", true, false, o, e); }
 int poll(const Args& a, std::ostream& o, std::ostream& e) { return enroll_or_poll(a, "poll", false, true, o, e); }
@@ -145,11 +152,12 @@ int getcert(const Args& args, std::ostream& out, std::ostream& err) {
     if (auto* code = std::get_if<int>(&prepared)) return *code;
     auto& p = std::get<Prepared>(prepared);
     auto cert = p.session->client().get_cert(*serial, signer->first, signer->second, p.ca, p.caps);
-    if (!cert) return report_error("getcert", cert.error(), err);
+    if (!cert) return refused_or_error("getcert", cert.error(), err);
     if (auto path = args.value("cert-out")) {
         if (auto w = write_file_atomically(*path, cert->to_pem(), 0644); !w) return report_error("getcert", w.error(), err);
+    } else {
+        out << cert->to_pem();
     }
-    out << cert->to_pem();
     return exit_ok;
 }
 
@@ -160,7 +168,7 @@ int getcrl(const Args& args, std::ostream& out, std::ostream& err) {
     if (auto* code = std::get_if<int>(&prepared)) return *code;
     auto& p = std::get<Prepared>(prepared);
     auto crl = p.session->client().get_crl(subject->first, subject->second, p.ca, p.caps);
-    if (!crl) return report_error("getcrl", crl.error(), err);
+    if (!crl) return refused_or_error("getcrl", crl.error(), err);
     if (auto path = args.value("crl-out")) {
         if (auto w = write_file_atomically(*path, crl->to_pem(), 0644); !w) return report_error("getcrl", w.error(), err);
     }

@@ -258,8 +258,8 @@ out=$("$ck" scep getcert --url "$url" --fingerprint "$root_fp" --serial 0102 --c
     --cert-key renewed.key --cert-out nothing.pem 2>&1); rc=$?
 assert "getcert of an unknown serial: refused with badCertId, nothing written" bash -c \
     'test "$1" != 0 && grep -q badCertId <<<"$0" && test ! -e nothing.pem' "$out" "$rc"
-# certkeeper maps a GetCert/GetCRL FAILURE to exit 2 (bad input), not 3 like other FAILUREs.
-xfail "certkeeper: getcert FAILURE exits 3 (client bug: exits $rc)" test "$rc" = 3
+# A GetCert/GetCRL FAILURE is "rejected" (exit 3) like any other FAILURE.
+assert "certkeeper: getcert FAILURE exits 3 (got $rc)" test "$rc" = 3
 expect "getcrl" 0 "$ck" scep getcrl --url "$url" --fingerprint "$root_fp" --cert renewed.pem \
     --cert-key renewed.key --crl-out getcrl0.pem
 assert "getcrl: signature verifies" openssl crl -in getcrl0.pem -CAfile trust.pem -noout
@@ -514,18 +514,17 @@ assert "replay: CertRep signature verifies" openssl cms -verify -inform DER -in 
     -purpose any -out /dev/null
 assert "replay: nothing issued" test "$(cert_count)" = "$n"
 
-section "known responder bugs (xfail)"
-# A resent PKCSReq is matched on transactionID + public key only: it gets the recorded
-# certificate back as SUCCESS even when that certificate is revoked, and whatever the subject
-# and challenge of the resent request.
+section "resends are only answered with a certificate in good standing"
+# A resent PKCSReq (same transactionID and key) gets the recorded certificate only if it is not
+# revoked and the subject is the same; otherwise it is authorised like a new request.
 out=$("$ck" scep enroll --url "$url" --fingerprint "$root_fp" --key post-ec.key \
     --subject "CN=dev-post-ec,O=certkeeper" --challenge wrong --cert-out xf1.pem 2>&1); rc=$?
 issued xf1.pem
-xfail "a resent PKCSReq is not answered with the revoked certificate" test "$rc" = 3
+assert "a resent PKCSReq is not answered with the revoked certificate" test "$rc" = 3
 out=$("$ck" scep enroll --url "$url" --fingerprint "$root_fp" --key get-ec.key --subject "CN=someone-else" \
     --challenge wrong --cert-out xf2.pem 2>&1); rc=$?
 issued xf2.pem
-xfail "a PKCSReq for another subject with a wrong challenge is refused" test "$rc" = 3
+assert "a PKCSReq for another subject with a wrong challenge is refused" test "$rc" = 3
 
 section "after everything"
 assert "responder still running" kill -0 "$rpid"

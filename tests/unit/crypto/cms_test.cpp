@@ -675,16 +675,24 @@ TEST(CmsEnvelopeRecipients, AKeyThatDoesNotMatchTheCertificateIsRefused) {
     EXPECT_EQ(plain.error().code(), Errc::invalid_argument);
 }
 
-TEST(CmsEnvelopeRecipients, RefusesNonRsaKeys) {
-    const auto der = encrypt(bytes_of("x"), {pki().ca, pki().ec}, ContentCipher::aes128_cbc);
-    ASSERT_FALSE(der);
-    EXPECT_EQ(der.error().code(), Errc::unsupported);
+TEST(CmsEnvelopeRecipients, EcRecipientsGetKeyAgreement) {
+    // RFC 5753 ECDH: how a SCEP CertRep reaches a device with an EC key.
+    const auto der = encrypt(bytes_of("for the EC device"), {pki().ca, pki().ec},
+                             ContentCipher::aes128_cbc);
+    ASSERT_TRUE(der) << der.error().to_string();
+    const auto ec_plain = decrypt(*der, pki().ec, pki().ec_key);
+    ASSERT_TRUE(ec_plain) << ec_plain.error().to_string();
+    EXPECT_EQ(*ec_plain, bytes_of("for the EC device"));
+    const auto rsa_plain = decrypt(*der, pki().ca, pki().ca_key);
+    ASSERT_TRUE(rsa_plain);
+    EXPECT_EQ(*rsa_plain, bytes_of("for the EC device"));
 
-    const auto rsa = encrypt(bytes_of("x"), {pki().ca}, ContentCipher::aes128_cbc);
-    ASSERT_TRUE(rsa);
-    const auto plain = decrypt(*rsa, pki().ec, pki().ec_key);
+    // Not addressed to the EC certificate: a clear refusal, not garbage.
+    const auto rsa_only = encrypt(bytes_of("x"), {pki().ca}, ContentCipher::aes128_cbc);
+    ASSERT_TRUE(rsa_only);
+    const auto plain = decrypt(*rsa_only, pki().ec, pki().ec_key);
     ASSERT_FALSE(plain);
-    EXPECT_EQ(plain.error().code(), Errc::unsupported);
+    EXPECT_EQ(plain.error().code(), Errc::verification);
 }
 
 TEST(CmsEnvelopeRecipients, RefusesNoRecipientAndUnknownCiphers) {
