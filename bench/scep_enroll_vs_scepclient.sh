@@ -43,14 +43,17 @@ echo "bench: $runs interleaved enrolments each against scepserver on $url" >&2
 for i in $(seq "$runs"); do
     measure ours.txt "$ck" scep enroll --url "$url" --fingerprint "$fp" --key key.pem \
         --subject "CN=bench-ours-$i,O=bench" --challenge bench --cert-out "ours-$i.pem"
-    cp key-pkcs1.pem "theirs-$i.key"
+    # scepclient keeps csr.pem and self.pem next to its key and reuses them: one fresh
+    # directory per run, so that it builds its request and signer every time, as we do.
+    mkdir "theirs-$i"
+    cp key-pkcs1.pem "theirs-$i/key.pem"
     measure theirs.txt scepclient -server-url "$url" -ca-fingerprint "$(tr -d : <<<"${fp#sha256:}" | tr A-F a-f)" \
-        -private-key "theirs-$i.key" -certificate "theirs-$i.pem" -challenge bench \
+        -private-key "theirs-$i/key.pem" -certificate "theirs-$i/cert.pem" -challenge bench \
         -cn "bench-theirs-$i" -organization bench
     printf '\rbench: run %d/%d' "$i" "$runs" >&2
 done
 echo >&2
-for f in ours-*.pem theirs-*.pem; do
+for f in ours-*.pem theirs-*/cert.pem; do
     openssl verify -CAfile depot/ca.pem "$f" >/dev/null || { echo "bench: $f does not verify" >&2; exit 1; }
 done
 

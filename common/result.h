@@ -91,10 +91,11 @@ public:
     // REQUIRES: has_value().
     T& value() & { return checked(); }
     const T& value() const& { return const_cast<Result*>(this)->checked(); }
-    T&& value() && { return std::move(checked()); }
+    // By value: `for (auto& x : make().value())` must not refer into a dead temporary.
+    T value() && { return std::move(checked()); }
     T& operator*() & { return checked(); }
     const T& operator*() const& { return value(); }
-    T&& operator*() && { return std::move(checked()); }
+    T operator*() && { return std::move(checked()); }
     T* operator->() { return &checked(); }
     const T* operator->() const { return &value(); }
 
