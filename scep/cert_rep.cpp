@@ -1,6 +1,7 @@
 // CertRep (RFC 8894 §3.3.2): building (responder) and checking (client).
 #include <charconv>
 
+#include "scep/attribute_values.h"
 #include "scep/pki_message.h"
 
 namespace scep {
@@ -11,23 +12,9 @@ using common::fail;
 using crypto::Bytes;
 using crypto::ByteView;
 using crypto::cms::Attribute;
-
-std::optional<std::string> text_attribute(const crypto::cms::Verified& v, const char* oid) {
-    auto value = v.attribute(oid);
-    if (!value) return std::nullopt;
-    return std::string(value->begin(), value->end());
-}
-
-std::optional<int> to_int(std::string_view s) {
-    int out = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
-    return out;
-}
-
-Attribute printable(const char* oid, std::string_view value) {
-    return Attribute{oid, Attribute::Type::printable_string, Bytes(value.begin(), value.end())};
-}
+using detail::parse_int;
+using detail::printable;
+using detail::text_attribute;
 
 common::Result<Bytes> success_payload(const CertRep& reply) {
     if (reply.crl_der) {
@@ -42,7 +29,7 @@ common::Result<Bytes> success_payload(const CertRep& reply) {
 common::Result<PkiStatus> check_header(const crypto::cms::Verified& v,
                                        const ReplyExpectation& expect) {
     const auto type = text_attribute(v, oid::message_type);
-    if (!type || to_int(*type) != static_cast<int>(MessageType::cert_rep)) {
+    if (!type || parse_int(*type) != static_cast<int>(MessageType::cert_rep)) {
         return fail(Errc::protocol, "CertRep: messageType is '" + type.value_or("(absent)") +
                                         "', expected 3 (CertRep)");
     }
@@ -61,7 +48,7 @@ common::Result<PkiStatus> check_header(const crypto::cms::Verified& v,
         return fail(Errc::protocol, "CertRep: senderNonce absent");
     }
     const auto status = text_attribute(v, oid::pki_status);
-    const auto code = status ? to_int(*status) : std::nullopt;
+    const auto code = status ? parse_int(*status) : std::nullopt;
     if (!code || (*code != 0 && *code != 2 && *code != 3)) {
         return fail(Errc::protocol, "CertRep: unknown pkiStatus '" + status.value_or("(absent)") + "'");
     }
@@ -129,7 +116,7 @@ common::Result<CertRep> parse_cert_rep(ByteView der, const ReplyExpectation& exp
     out.sender_nonce = verified->attribute(oid::sender_nonce).value_or(Bytes{});
     if (out.status == PkiStatus::failure) {
         const auto info = text_attribute(*verified, oid::fail_info);
-        const auto code = info ? to_int(*info) : std::nullopt;
+        const auto code = info ? parse_int(*info) : std::nullopt;
         if (!code) {
             return fail(Errc::protocol, "CertRep FAILURE without a valid failInfo ('" +
                                             info.value_or("(absent)") + "')");

@@ -4,11 +4,11 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
-#include <charconv>
 
 #include "crypto/openssl_error.h"
 #include "crypto/ossl_ptr.h"
 #include "crypto/ossl_util.h"
+#include "scep/attribute_values.h"
 
 namespace scep {
 namespace {
@@ -17,28 +17,9 @@ using common::Errc;
 using common::fail;
 using crypto::Bytes;
 using crypto::ByteView;
-using crypto::cms::Attribute;
-
-Attribute printable(const char* oid, std::string_view value) {
-    return Attribute{oid, Attribute::Type::printable_string, Bytes(value.begin(), value.end())};
-}
-
-Attribute octets(const char* oid, const Bytes& value) {
-    return Attribute{oid, Attribute::Type::octet_string, value};
-}
-
-std::optional<std::string> string_attribute(const crypto::cms::Verified& v, const char* oid) {
-    auto value = v.attribute(oid);
-    if (!value) return std::nullopt;
-    return std::string(value->begin(), value->end());
-}
-
-std::optional<int> parse_int(std::string_view s) {
-    int out = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
-    return out;
-}
+using detail::octets;
+using detail::parse_int;
+using detail::printable;
 
 bool is_request_type(int type) {
     return type == 17 || type == 19 || type == 20 || type == 21 || type == 22;
@@ -206,13 +187,13 @@ common::Result<Bytes> build_request(const Request& request, const RequestCrypto&
 common::Result<SignedRequest> verify_request(ByteView der) {
     auto verified = crypto::cms::verify_with_embedded_signer(der);
     if (!verified) return verified.error().with_context("SCEP request");
-    const auto type_text = string_attribute(*verified, oid::message_type);
+    const auto type_text = detail::text_attribute(*verified, oid::message_type);
     const auto type = type_text ? parse_int(*type_text) : std::nullopt;
     if (!type || !is_request_type(*type)) {
         return fail(Errc::protocol, "SCEP request: messageType '" + type_text.value_or("(absent)") +
                                         "' is not a request type");
     }
-    auto tid = string_attribute(*verified, oid::transaction_id);
+    auto tid = detail::text_attribute(*verified, oid::transaction_id);
     auto nonce = verified->attribute(oid::sender_nonce);
     if (!tid || tid->empty()) return fail(Errc::protocol, "SCEP request: no transactionID");
     if (!nonce || nonce->size() != nonce_size) {
