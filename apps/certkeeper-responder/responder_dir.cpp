@@ -102,7 +102,7 @@ std::string pem_of(const std::vector<crypto::Certificate>& certs) {
 }
 
 common::Result<LoadedDir> generate_or_import(const InitOptions& o, common::SystemTime now) {
-    LoadedDir out{crypto::Certificate::adopt(nullptr), crypto::PrivateKey::adopt(nullptr), {}, {}, {}, {}, {}};
+    LoadedDir out{crypto::Certificate::adopt(nullptr), crypto::PrivateKey::adopt(nullptr), {}, {}, {}, {}, {}, {}};
     if (o.import_cert || o.import_key) {
         if (!o.import_cert || !o.import_key) {
             return fail(Errc::invalid_argument, "--import-cert and --import-key go together");
@@ -195,7 +195,7 @@ common::Result<LoadedDir> load_dir(const std::string& dir) {
     auto key = crypto::PrivateKey::from_pem(*key_text);
     if (!cert) return cert.error().with_context("ca.pem");
     if (!key) return key.error().with_context("ca.key");
-    LoadedDir out{*cert, *key, {}, {}, {}, {}, {}};
+    LoadedDir out{*cert, *key, {}, {}, {}, {}, {}, {}};
     if (auto chain_text = cli::read_file(path_in(dir, "chain.pem")); chain_text && !chain_text->empty()) {
         auto chain = crypto::Certificate::all_from_pem(*chain_text);
         if (!chain) return chain.error().with_context("chain.pem");
@@ -209,6 +209,11 @@ common::Result<LoadedDir> load_dir(const std::string& dir) {
         if (!ra_key) return ra_key.error().with_context("ra.key");
         out.ra = *ra;
         out.ra_key = *ra_key;
+    }
+    if (auto next_text = cli::read_file(path_in(dir, "next-ca.pem"))) {
+        auto next = crypto::Certificate::all_from_pem(*next_text);
+        if (!next) return next.error().with_context("next-ca.pem");
+        out.next_ca = *next;
     }
     auto config = cli::read_file(path_in(dir, "responder.conf"));
     out.config_text = config ? *config : std::string();

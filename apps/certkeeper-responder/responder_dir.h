@@ -6,6 +6,8 @@
 //   ra.pem ra.key   optional RA pair (NDES-style: signs CertReps, decrypts requests)
 //   ca.db           the CA database (ca::CaStore)
 //   admin.token     bearer token of the admin API (mode 0600)
+//   next-ca.pem     optional: the CA certificate(s) of a prepared rollover, served by
+//                   GetNextCACert (RFC 8894 §4.7) and announced in GetCACaps
 #pragma once
 
 #include <optional>
@@ -40,6 +42,7 @@ struct LoadedDir {
     std::vector<crypto::Certificate> chain;
     std::optional<crypto::Certificate> ra;
     std::optional<crypto::PrivateKey> ra_key;
+    std::vector<crypto::Certificate> next_ca;
     std::string config_text;
     std::string admin_token;
 };

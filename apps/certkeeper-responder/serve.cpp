@@ -103,7 +103,7 @@ int serve(const ServeOptions& o) {
     ca::EnrollmentService enrollment(*authority, *store, *profiles, settings->policy, log.child("ca"));
     ScepBackend backend(enrollment);
     scep::ResponderIdentity identity{dir->ca, dir->chain, dir->ra, dir->ra_key, dir->ra, dir->ra_key,
-                                     dir->ca_key, {}, settings->legacy_des};
+                                     dir->ca_key, dir->next_ca, settings->legacy_des};
     scep::Responder scep_responder(identity, backend, clock, log.child("scep"));
     Service service{enrollment, scep_responder, clock};
 
