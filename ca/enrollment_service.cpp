@@ -1,6 +1,6 @@
 #include "ca/enrollment_service.h"
 
-#include <openssl/crypto.h>
+#include "crypto/password_hash.h"
 
 namespace ca {
 namespace {
@@ -16,7 +16,7 @@ EnrollmentDecision issued(crypto::Certificate cert) {
 }
 
 bool equal_secret(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+    return crypto::constant_time_equal(crypto::as_bytes(a), crypto::as_bytes(b));
 }
 
 // The usernames a one-time password may be bound to: the subject's CN and every SAN value.

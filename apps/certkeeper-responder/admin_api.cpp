@@ -1,12 +1,11 @@
 #include "admin_api.h"
 
-#include <openssl/crypto.h>
-
 #include <limits>
 #include <map>
 
 #include "common/time_format.h"
 #include "crypto/bytes.h"
+#include "crypto/password_hash.h"
 #include "json_writer.h"
 
 namespace responder {
@@ -63,8 +62,7 @@ HttpServerResponse error(int status, const std::string& message) {
 bool authorized(const HttpServerRequest& request, const std::string& token) {
     const auto header = request.header("Authorization");
     const std::string expected = "Bearer " + token;
-    return header && header->size() == expected.size() &&
-           CRYPTO_memcmp(header->data(), expected.data(), expected.size()) == 0;
+    return header && crypto::constant_time_equal(crypto::as_bytes(*header), crypto::as_bytes(expected));
 }
 
 HttpServerResponse add_otp(ca::CaStore& store, const HttpServerRequest& request,
