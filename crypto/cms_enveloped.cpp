@@ -28,7 +28,6 @@ namespace {
 using common::Errc;
 using common::fail;
 using common::Result;
-using crypto::detail::max_input_size;  // larger inputs are refused before OpenSSL sees them
 
 using detail::check_input;
 using detail::drain;

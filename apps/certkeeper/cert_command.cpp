@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "certificate_files.h"
 #include "command.h"
 #include "common/time_format.h"
 #include "crypto/certificate.h"
@@ -81,14 +82,9 @@ int show(const Args& args, std::ostream& out, std::ostream& err) {
         return exit_usage;
     }
     const std::string& path = args.positional()[0];
-    auto data = read_file(path);
-    if (!data) {
-        err << "certkeeper cert show: " << data.error().message() << "\n";
-        return exit_usage;
-    }
-    auto certs = crypto::Certificate::load_any(crypto::as_bytes(*data));
+    auto certs = load_certificates(path);
     if (!certs) {
-        err << "certkeeper cert show: " << path << ": " << certs.error().to_string() << "\n";
+        err << "certkeeper cert show: " << certs.error().to_string() << "\n";
         return exit_usage;
     }
     if (args.flag("json")) {

@@ -1,20 +1,13 @@
 #include <chrono>
 #include <iostream>
 
+#include "certificate_files.h"
 #include "command.h"
 #include "common/time_format.h"
 #include "crypto/chain_validator.h"
 
 namespace cli {
 namespace {
-
-common::Result<std::vector<crypto::Certificate>> load_certs(const std::string& path) {
-    auto data = read_file(path);
-    if (!data) return data.error();
-    auto certs = crypto::Certificate::load_any(crypto::as_bytes(*data));
-    if (!certs) return certs.error().with_context(path);
-    return certs;
-}
 
 common::Result<crypto::PeerName> parse_peer_name(const std::string& text) {
     const auto colon = text.find(':');
@@ -95,17 +88,17 @@ int verify(const Args& args, std::ostream& out, std::ostream& err) {
     if (args.values("anchor").empty()) return usage_error("--anchor ROOT.pem is required");
     std::vector<crypto::Certificate> anchors;
     for (const auto& path : args.values("anchor")) {
-        auto certs = load_certs(path);
+        auto certs = load_certificates(path);
         if (!certs) return usage_error(certs.error().to_string());
         anchors.insert(anchors.end(), certs->begin(), certs->end());
     }
     std::vector<crypto::Certificate> untrusted;
     for (const auto& path : args.values("untrusted")) {
-        auto certs = load_certs(path);
+        auto certs = load_certificates(path);
         if (!certs) return usage_error(certs.error().to_string());
         untrusted.insert(untrusted.end(), certs->begin(), certs->end());
     }
-    auto leaf = load_certs(args.positional()[0]);
+    auto leaf = load_certificates(args.positional()[0]);
     if (!leaf) return usage_error(leaf.error().to_string());
     auto options = build_options(args);
     if (!options) return usage_error(options.error().to_string());

@@ -1,5 +1,7 @@
 #include "scep_options.h"
 
+#include "certificate_files.h"
+
 #include <iostream>
 #include <map>
 
@@ -91,9 +93,7 @@ std::unique_ptr<ScepSession> ScepSession::open(const Args& args, std::ostream& e
         options.fingerprint = *parsed;
     }
     if (auto path = args.value("ca-cert")) {
-        auto text = read_file(*path);
-        auto cert = text ? crypto::Certificate::load_any(crypto::as_bytes(*text))
-                         : common::Result<std::vector<crypto::Certificate>>(text.error());
+        auto cert = load_certificates(*path);
         if (!cert) {
             err << "certkeeper scep: --ca-cert: " << cert.error().to_string() << "\n";
             return nullptr;
@@ -101,9 +101,7 @@ std::unique_ptr<ScepSession> ScepSession::open(const Args& args, std::ostream& e
         options.trust_anchor = cert->front();
     }
     if (auto path = args.value("ca-chain")) {
-        auto text = read_file(*path);
-        auto certs = text ? crypto::Certificate::load_any(crypto::as_bytes(*text))
-                          : common::Result<std::vector<crypto::Certificate>>(text.error());
+        auto certs = load_certificates(*path);
         if (!certs) {
             err << "certkeeper scep: --ca-chain: " << certs.error().to_string() << "\n";
             return nullptr;
