@@ -1,0 +1,31 @@
+// stores::open_state_db: the device's state database (`<state-dir>/state.db`), opened with the
+// pragmas of sqlite.h and migrated forward to the schema this build knows (docs/storage.md).
+//
+// Migrations: schema version N is PRAGMA user_version = N. Each step runs in one Transaction
+// together with the version bump, so a kill -9 during a migration leaves the previous version
+// intact. A database written by a newer build (user_version above ours) is refused with
+// Errc::unsupported rather than touched.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+#include "common/result.h"
+#include "stores/sqlite.h"
+
+namespace stores {
+
+// The schema version this build writes.
+inline constexpr std::int32_t state_db_version = 1;
+
+// Opens (creating if needed, mode 0600) and migrates the state database at path.
+common::Result<Database> open_state_db(const std::filesystem::path& path);
+
+// Migrates an already open database (tests use a file in a TempDir).
+common::Result<void> migrate_state_db(Database& db);
+
+// The state database's file inside a state directory; creates the directory (mode 0700) if
+// missing.
+common::Result<std::filesystem::path> state_db_path(const std::filesystem::path& state_dir);
+
+}  // namespace stores
