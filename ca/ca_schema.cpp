@@ -1,12 +1,12 @@
 #include "ca/ca_schema.h"
 
+#include "stores/schema.h"
+
 #include <string>
 #include <string_view>
 
 namespace ca::detail {
 namespace {
-
-using common::Errc;
 
 // Version 1. STRICT tables: SQLite refuses a value of the wrong type instead of storing it.
 // Times are Unix seconds (UTC). Keep in step with docs/ca-database.md.
@@ -76,98 +76,16 @@ CREATE TABLE counters (
 INSERT INTO counters (name, value) VALUES ('crl_number', 0);
 )sql";
 
-struct Migration {
-    std::int32_t to_version;
-    std::string_view sql;
-};
-
-constexpr Migration migrations[] = {
+constexpr stores::Migration migrations[] = {
     {1, schema_v1},
 };
 static_assert(std::size(migrations) == ca_schema_version, "one migration per version");
 
-common::Result<std::int64_t> single_integer(stores::Database& db, std::string_view sql) {
-    auto stmt = db.prepare(sql);
-    if (!stmt) {
-        return stmt.error();
-    }
-    auto row = stmt->step();
-    if (!row) {
-        return row.error();
-    }
-    return *row ? stmt->column_int64(0) : 0;
-}
-
-// A database is ours if it carries our application_id, or is still entirely empty.
-common::Result<void> check_ownership(stores::Database& db, std::int32_t version) {
-    auto app_id = single_integer(db, "PRAGMA application_id");
-    if (!app_id) {
-        return app_id.error();
-    }
-    if (*app_id == ca_application_id) {
-        return {};
-    }
-    auto tables = single_integer(db, "SELECT count(*) FROM sqlite_schema");
-    if (!tables) {
-        return tables.error();
-    }
-    if (*app_id != 0 || version != 0 || *tables != 0) {
-        return common::fail(Errc::unsupported, "not a certkeeper CA database (application_id " +
-                                                   std::to_string(*app_id) + ")");
-    }
-    return {};
-}
-
-common::Result<std::int32_t> checked_version(stores::Database& db) {
-    auto version = db.user_version();
-    if (!version) {
-        return version.error();
-    }
-    if (*version > ca_schema_version || *version < 0) {
-        return common::fail(Errc::unsupported,
-                            "CA database schema version " + std::to_string(*version) +
-                                " is newer than this program's (" +
-                                std::to_string(ca_schema_version) + ")");
-    }
-    if (auto owned = check_ownership(db, *version); !owned) {
-        return owned.error();
-    }
-    return *version;
-}
-
 }  // namespace
 
 common::Result<void> migrate(stores::Database& db) {
-    auto version = checked_version(db);
-    if (!version) {
-        return version.error();
-    }
-    if (*version == ca_schema_version) {
-        return {};
-    }
-    auto tx = stores::Transaction::begin(db);
-    if (!tx) {
-        return tx.error();
-    }
-    version = checked_version(db);  // another connection may have migrated meanwhile
-    if (!version) {
-        return version.error();
-    }
-    for (const Migration& m : migrations) {
-        if (m.to_version <= *version) {
-            continue;
-        }
-        if (auto applied = db.exec(m.sql); !applied) {
-            return applied.error().with_context("schema version " + std::to_string(m.to_version));
-        }
-    }
-    if (auto set = db.exec("PRAGMA application_id = " + std::to_string(ca_application_id)); !set) {
-        return set.error();
-    }
-    if (auto set = db.set_user_version(ca_schema_version); !set) {
-        return set.error();
-    }
-    return tx->commit();
+    static constexpr stores::Schema schema{"CA database", ca_application_id, migrations};
+    return stores::migrate(db, schema);
 }
 
 }  // namespace ca::detail

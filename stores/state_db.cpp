@@ -1,17 +1,16 @@
 #include "stores/state_db.h"
 
-#include <array>
+#include "stores/schema.h"
+
+#include <iterator>
 #include <string>
 #include <system_error>
 
 namespace stores {
 namespace {
 
-// Schema steps, index i migrates version i to i + 1. Append only; never edit a released step.
-constexpr std::array<std::string_view, state_db_version> migrations = {
-    // 1: the revocation cache (ocsp-crl/revocation_cache.h). One row per piece of evidence:
-    // a CRL keyed by (issuer, URL), an OCSP response keyed by (issuer, serial).
-    R"sql(
+// Keep in step with docs/storage.md. STRICT tables; times are Unix seconds (UTC).
+constexpr std::string_view schema_v1 = R"sql(
 CREATE TABLE revocation_cache (
     method       TEXT NOT NULL CHECK (method IN ('crl', 'ocsp')),
     issuer_id    TEXT NOT NULL,
@@ -25,38 +24,20 @@ CREATE TABLE revocation_cache (
     fetched_at   INTEGER NOT NULL,
     refresh_at   INTEGER NOT NULL,
     PRIMARY KEY (method, issuer_id, key)
-);
+) STRICT;
 CREATE INDEX revocation_cache_refresh ON revocation_cache (refresh_at);
-)sql",
+)sql";
+
+constexpr Migration migrations[] = {
+    {1, schema_v1},
 };
+static_assert(std::size(migrations) == state_db_version, "one migration per version");
 
 }  // namespace
 
 common::Result<void> migrate_state_db(Database& db) {
-    auto version = db.user_version();
-    if (!version) return version.error();
-    if (*version > state_db_version) {
-        return common::fail(common::Errc::unsupported,
-                            "state database has schema version " + std::to_string(*version) +
-                                ", newer than this build's " + std::to_string(state_db_version) +
-                                "; refusing to touch it");
-    }
-    for (std::int32_t v = *version; v < state_db_version; ++v) {
-        auto tx = Transaction::begin(db);
-        if (!tx) return tx.error();
-        // Re-read inside the write lock: another process may have migrated meanwhile.
-        auto current = db.user_version();
-        if (!current) return current.error();
-        if (*current > v) continue;
-        if (auto r = db.exec(migrations[static_cast<std::size_t>(v)]); !r) {
-            return common::fail(r.error().code(), "state database migration to version " +
-                                                      std::to_string(v + 1) + ": " +
-                                                      r.error().message());
-        }
-        if (auto r = db.set_user_version(v + 1); !r) return r.error();
-        if (auto r = tx->commit(); !r) return r.error();
-    }
-    return {};
+    static constexpr Schema schema{"state database", state_db_application_id, migrations};
+    return migrate(db, schema);
 }
 
 common::Result<Database> open_state_db(const std::filesystem::path& path) {

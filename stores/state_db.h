@@ -1,10 +1,8 @@
 // stores::open_state_db: the device's state database (`<state-dir>/state.db`), opened with the
 // pragmas of sqlite.h and migrated forward to the schema this build knows (docs/storage.md).
 //
-// Migrations: schema version N is PRAGMA user_version = N. Each step runs in one Transaction
-// together with the version bump, so a kill -9 during a migration leaves the previous version
-// intact. A database written by a newer build (user_version above ours) is refused with
-// Errc::unsupported rather than touched.
+// Versioned and migrated as stores/schema.h describes: a newer schema, another application's
+// file or a non-empty file without our application_id is refused with Errc::unsupported.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +13,9 @@
 
 namespace stores {
 
-// The schema version this build writes.
+// PRAGMA application_id of a state database: "CKST".
+inline constexpr std::int32_t state_db_application_id = 0x434B5354;
+// The schema version (PRAGMA user_version) this build writes.
 inline constexpr std::int32_t state_db_version = 1;
 
 // Opens (creating if needed, mode 0600) and migrates the state database at path.
