@@ -17,6 +17,7 @@ inline constexpr int exit_usage = 2;    // bad arguments or unreadable input
 inline constexpr int exit_rejected = 3; // the peer said no (SCEP FAILURE)
 inline constexpr int exit_pending = 4;  // the peer has not decided yet (SCEP PENDING)
 inline constexpr int exit_network = 5;  // the peer could not be reached; retrying may help
+inline constexpr int exit_unknown = 6;  // no valid answer could be had (revocation status unknown)
 
 struct Command {
     std::string group;     // "cert"
@@ -31,5 +32,6 @@ struct Command {
 std::vector<Command> cert_commands();
 std::vector<Command> chain_commands();
 std::vector<Command> scep_commands();
+std::vector<Command> revocation_commands();
 
 }  // namespace cli
