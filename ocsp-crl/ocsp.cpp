@@ -93,6 +93,19 @@ common::Result<crypto::OcspBasicRespPtr> parse_basic_response(crypto::ByteView d
                           ? "OCSP response type is not id-pkix-ocsp-basic"
                           : "OCSP response has no BasicOCSPResponse");
     }
+    // The signature covers the DER of ResponseData, which OpenSSL verifies by re-encoding what
+    // it decoded, and its decoder also takes some non-DER forms (a primitive SEQUENCE OF). Only
+    // the exact bytes that were signed are accepted: the BasicOCSPResponse, the content of the
+    // last OCTET STRING and so the tail of a DER response, must re-encode to itself.
+    unsigned char* reencoded = nullptr;
+    const int length = i2d_OCSP_BASICRESP(basic.get(), &reencoded);
+    const auto size = static_cast<std::size_t>(std::max(length, 0));
+    const bool canonical = length > 0 && size < der.size() &&
+                           std::equal(der.end() - static_cast<std::ptrdiff_t>(size), der.end(),
+                                      reencoded);
+    OPENSSL_free(reencoded);
+    crypto::clear_openssl_errors();
+    if (!canonical) return reject("BasicOCSPResponse is not DER (RFC 6960 §4.2.1)");
     return basic;
 }
 
