@@ -3,6 +3,12 @@
 // OpenSSL answered (results-openssl-*.json). A testcase whose constraints the validator cannot
 // express is SKIPPED, never counted as passed.
 //
+// Testcases that carry CRLs also go through the CRL path: the chain validated without CRLs,
+// then the leaf checked with revocation::check_crl against each CRL of its issuer (RFC 5280
+// §6.3.3, the case's validation time): SUCCESS only for a valid chain, at least one usable CRL
+// and no Revoked or Unknown answer. Printed as "limbo crl path: N/M agree"; a crl:: case that
+// the ChainValidator path passes and the CRL path gets wrong fails the run.
+//
 // usage: limbo_runner [--min-pass N] [--list-failures] [--verbose] [--only PREFIX] LIMBO.json[.gz]
 // RESULTS.json[.gz] Exit status: 0 ok; 1 fewer passes than --min-pass or a testcase crashed; 2
 // usage or input error.
@@ -23,6 +29,8 @@
 
 #include "common/time_format.h"
 #include "crypto/chain_validator.h"
+#include "ocsp-crl/crl_check.h"
+#include "ocsp-crl/crl_index.h"
 
 namespace {
 
@@ -269,6 +277,53 @@ Outcome evaluate(const ptree& tc) {
     }
 }
 
+// ---- the CRL path ---------------------------------------------------------------------------
+
+Outcome evaluate_crl_path(const ptree& tc) {
+    try {
+        auto options = validation_options(tc);
+        options.crls.clear();
+        const auto anchors = certificates(tc, "trusted_certs");
+        const auto untrusted = certificates(tc, "untrusted_intermediates");
+        auto leaf = crypto::Certificate::from_pem(tc.get<std::string>("peer_certificate"));
+        if (!leaf)
+            return {Verdict::failure, "peer_certificate: " + leaf.error().to_string()};
+        const crypto::ChainValidator validator(anchors);
+        auto path = validator.validate(*leaf, untrusted, options);
+        if (!path)
+            return {Verdict::failure, "chain: " + path.error().to_string()};
+        if (path->size() < 2)
+            return {Verdict::failure, "the leaf is itself a trust anchor"};
+        const crypto::Certificate& issuer = (*path)[1];
+        std::vector<revocation::CrlIndex> crls;
+        for (const auto& pem : strings(tc, "crls")) {
+            auto crl = revocation::CrlIndex::parse(crypto::Bytes(pem.begin(), pem.end()));
+            if (!crl)
+                return {Verdict::failure, "crls: " + crl.error().to_string()};
+            // CRLs of other issuers are not evidence about this leaf; check_crl would say so.
+            if (crl->issuer() == issuer.subject())
+                crls.push_back(*crl);
+        }
+        if (crls.empty())
+            return {Verdict::failure, "no CRL from " + issuer.subject()};
+        for (const auto& crl : crls) {
+            const auto status = revocation::check_crl(crl, *leaf, issuer, options.time, {});
+            if (!status.is_good())
+                return {Verdict::failure, status.describe()};
+        }
+        return {Verdict::success, ""};
+    } catch (const Skip& skip) {
+        return {Verdict::skipped, skip.reason};
+    }
+}
+
+struct CrlPathTally {
+    long cases = 0;
+    long agree = 0;
+    long skipped = 0;
+    long regressions = 0;  // crl:: cases the ChainValidator path passes and the CRL path fails
+};
+
 // ---- report ---------------------------------------------------------------------------------
 
 struct Tally {
@@ -343,6 +398,7 @@ int run(const Options& options) {
     const auto reference = read_reference(options.results_path);
     std::map<std::string, Tally> categories;
     Tally total;
+    CrlPathTally crl_path;
     long crashes = 0;
     for (const auto& [key, tc] : limbo.get_child("testcases")) {
         const auto id = tc.get<std::string>("id");
@@ -362,6 +418,28 @@ int run(const Options& options) {
         categories[id.substr(0, id.find("::"))].add(expected, ours.verdict, openssl.verdict);
         total.add(expected, ours.verdict, openssl.verdict);
         const bool disagrees = ours.verdict != Verdict::skipped && ours.verdict != expected;
+        if (!strings(tc, "crls").empty()) {
+            Outcome crl{Verdict::failure, ""};
+            try {
+                crl = evaluate_crl_path(tc);
+            } catch (const std::exception& e) {
+                ++crashes;
+                crl = {Verdict::failure, std::string("CRASH: ") + e.what()};
+                std::cerr << "crash (crl path): " << id << ": " << e.what() << "\n";
+            }
+            ++crl_path.cases;
+            crl_path.skipped += crl.verdict == Verdict::skipped ? 1 : 0;
+            crl_path.agree += crl.verdict == expected ? 1 : 0;
+            const bool regression = id.rfind("crl::", 0) == 0 && ours.verdict == expected &&
+                                    crl.verdict != Verdict::skipped && crl.verdict != expected;
+            crl_path.regressions += regression ? 1 : 0;
+            if (options.verbose || regression || (options.list_failures && crl.verdict != expected)) {
+                std::cout << (crl.verdict == expected ? "PASS " : "FAIL ") << "(crl path) " << id
+                          << ": expected " << to_string(expected) << ", got "
+                          << to_string(crl.verdict)
+                          << (crl.reason.empty() ? "" : " (" + crl.reason + ")") << "\n";
+            }
+        }
         if (options.verbose || (options.list_failures && disagrees)) {
             std::cout << (disagrees                          ? "FAIL "
                           : ours.verdict == Verdict::skipped ? "SKIP "
@@ -378,10 +456,16 @@ int run(const Options& options) {
         std::cout << crashes << " testcase(s) crashed\n";
     std::cout << "limbo: " << total.passed << " passed, " << total.failed << " failed, "
               << total.skipped << " skipped\n";
+    std::cout << "limbo crl path: " << crl_path.agree << "/" << crl_path.cases << " agree"
+              << (crl_path.skipped > 0 ? ", " + std::to_string(crl_path.skipped) + " skipped" : "")
+              << "\n";
+    if (crl_path.regressions > 0)
+        std::cout << crl_path.regressions
+                  << " crl:: testcase(s) pass the ChainValidator path but not the CRL path\n";
     const bool enough = !options.min_pass || total.passed >= *options.min_pass;
     if (!enough)
         std::cout << "fewer than " << *options.min_pass << " passes\n";
-    return enough && crashes == 0 ? 0 : 1;
+    return enough && crashes == 0 && crl_path.regressions == 0 ? 0 : 1;
 }
 
 }  // namespace
