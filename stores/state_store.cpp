@@ -32,7 +32,8 @@ common::Result<Statement> prepare_bound(Database& db, std::string_view sql,
                 } else if constexpr (std::is_same_v<T, std::int64_t>) {
                     return stmt->bind_int64(index, v);
                 } else if constexpr (std::is_same_v<T, std::string_view>) {
-                    return stmt->bind_text(index, v);
+                    // A default string_view has no data; SQLite would bind that as NULL.
+                    return stmt->bind_text(index, v.data() != nullptr ? v : std::string_view(""));
                 } else {
                     return stmt->bind_blob(index, v);
                 }
