@@ -21,7 +21,7 @@
 namespace revocation {
 namespace {
 
-constexpr std::size_t max_nonce_octets = 32;  // RFC 8954 §2.1
+constexpr std::size_t max_nonce_octets = 32;   // RFC 8954 §2.1
 constexpr std::size_t max_get_url_size = 255;  // RFC 5019 §5
 constexpr std::size_t max_response_size = 1024u * 1024u;
 
@@ -129,10 +129,11 @@ bool responder_id_matches(OCSP_BASICRESP* basic, X509* cert) {
 
 bool signature_verifies(OCSP_BASICRESP* basic, X509* signer) {
     EVP_PKEY* key = X509_get0_pubkey(signer);
-    const bool ok = key != nullptr &&
-                    ASN1_item_verify(ASN1_ITEM_rptr(OCSP_RESPDATA), OCSP_resp_get0_tbs_sigalg(basic),
-                                     OCSP_resp_get0_signature(basic),
-                                     OCSP_resp_get0_respdata(basic), key) == 1;
+    const bool ok =
+        key != nullptr && ASN1_item_verify(ASN1_ITEM_rptr(OCSP_RESPDATA),
+                                           OCSP_resp_get0_tbs_sigalg(basic),
+                                           OCSP_resp_get0_signature(basic),
+                                           OCSP_resp_get0_respdata(basic), key) == 1;
     crypto::clear_openssl_errors();
     return ok;
 }
@@ -188,7 +189,8 @@ common::Result<void> check_signer(OCSP_BASICRESP* basic, const crypto::Certifica
             continue;
         }
         result.responder = responder.subject();
-        result.responder_no_check = X509_get_ext_by_NID(candidate, NID_id_pkix_OCSP_noCheck, -1) >= 0;
+        result.responder_no_check =
+            X509_get_ext_by_NID(candidate, NID_id_pkix_OCSP_noCheck, -1) >= 0;
         result.responder_certificate = responder;
         return {};
     }
@@ -231,12 +233,13 @@ common::Result<void> check_nonce(OCSP_BASICRESP* basic,
     if (!nonce_sent) return {};
     const crypto::Bytes value =
         string_bytes(X509_EXTENSION_get_data(OCSP_BASICRESP_get_ext(basic, index)));
-    crypto::Bytes wrapped;
-    if (nonce_sent->size() < 128) {
-        wrapped = {0x04, static_cast<std::uint8_t>(nonce_sent->size())};
+    bool same = value == *nonce_sent;
+    if (!same && nonce_sent->size() < 128) {  // short-form length: 04 len octets
+        crypto::Bytes wrapped{0x04, static_cast<std::uint8_t>(nonce_sent->size())};
         wrapped.insert(wrapped.end(), nonce_sent->begin(), nonce_sent->end());
+        same = value == wrapped;
     }
-    if (value != wrapped && value != *nonce_sent) {
+    if (!same) {
         return reject("OCSP response nonce differs from the one sent");
     }
     return {};
@@ -257,8 +260,8 @@ common::Result<OCSP_SINGLERESP*> find_single(OCSP_BASICRESP* basic,
             continue;
         }
         const EVP_MD* md = EVP_get_digestbyobj(algorithm);
-        crypto::OcspCertIdPtr ours(md != nullptr ? OCSP_cert_to_id(md, cert.native(), issuer.native())
-                                                 : nullptr);
+        crypto::OcspCertIdPtr ours(
+            md != nullptr ? OCSP_cert_to_id(md, cert.native(), issuer.native()) : nullptr);
         crypto::clear_openssl_errors();
         if (!ours || OCSP_id_cmp(ours.get(), cid) != 0) continue;
         const int status = OCSP_single_get0_status(single, nullptr, nullptr, nullptr, nullptr);
@@ -283,9 +286,16 @@ common::Result<common::SystemTime> checked_time(const ASN1_GENERALIZEDTIME* t, c
     return crypto::detail::to_system_time(t);
 }
 
+// Durations from the caller's configuration, capped so that now ± d cannot overflow.
+std::chrono::seconds capped(std::chrono::seconds d) {
+    constexpr std::chrono::seconds century{100LL * 366 * 24 * 3600};
+    return std::clamp(d, std::chrono::seconds{0}, century);
+}
+
 // Times, freshness and certStatus of the SingleResponse about our certificate.
 Status judge_single(OCSP_SINGLERESP* single, common::SystemTime now, const Freshness& freshness,
                     OcspResult& result) {
+    const auto skew = capped(freshness.skew);
     int reason = OCSP_REVOKED_STATUS_NOSTATUS;
     ASN1_GENERALIZEDTIME* revoked_at = nullptr;
     ASN1_GENERALIZEDTIME* this_update = nullptr;
@@ -300,15 +310,15 @@ Status judge_single(OCSP_SINGLERESP* single, common::SystemTime now, const Fresh
         if (!next_time) return Status::unknown(next_time.error().message());
         result.next_update = *next_time;
     }
-    if (*this_time > now + freshness.skew) {
+    if (*this_time > now + skew) {
         return Status::unknown("OCSP response thisUpdate " + common::format_rfc3339(*this_time) +
                                " is in the future");
     }
-    if (result.next_update && *result.next_update < now - freshness.skew) {
+    if (result.next_update && *result.next_update < now - skew) {
         return Status::unknown("OCSP response expired at " +
                                common::format_rfc3339(*result.next_update));
     }
-    if (freshness.max_age && *this_time < now - *freshness.max_age) {
+    if (freshness.max_age && *this_time < now - capped(*freshness.max_age)) {
         return Status::unknown("OCSP response of " + common::format_rfc3339(*this_time) +
                                " is older than " + std::to_string(freshness.max_age->count()) +
                                " s");
@@ -387,8 +397,8 @@ common::Result<OcspRequest> make_ocsp_request(const crypto::Certificate& cert,
     if (options.with_nonce) {
         auto nonce = crypto::random_bytes(options.nonce_size);
         if (!nonce) return nonce.error();
-        if (OCSP_request_add1_nonce(request.get(), nonce->data(), static_cast<int>(nonce->size())) !=
-            1) {
+        const auto size = static_cast<int>(nonce->size());
+        if (OCSP_request_add1_nonce(request.get(), nonce->data(), size) != 1) {
             return crypto::openssl_error(Errc::crypto, "OCSP nonce");
         }
         out.nonce = std::move(*nonce);
