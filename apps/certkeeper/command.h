@@ -33,5 +33,6 @@ std::vector<Command> cert_commands();
 std::vector<Command> chain_commands();
 std::vector<Command> scep_commands();
 std::vector<Command> revocation_commands();
+std::vector<Command> profile_commands();
 
 }  // namespace cli

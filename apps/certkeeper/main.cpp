@@ -12,7 +12,7 @@ constexpr const char* version = "certkeeper 0.1.0";
 std::vector<cli::Command> all_commands() {
     std::vector<cli::Command> all;
     for (auto group : {cli::cert_commands, cli::chain_commands, cli::scep_commands,
-                       cli::revocation_commands}) {
+                       cli::revocation_commands, cli::profile_commands}) {
         for (auto& c : group()) all.push_back(std::move(c));
     }
     return all;
