@@ -252,7 +252,9 @@ common::Result<void> Statement::bind_int64(int index, std::int64_t value) {
 }
 
 common::Result<void> Statement::bind_text(int index, std::string_view value) {
-    return check_bind(sqlite3_bind_text64(m_stmt.get(), index, value.data(), value.size(),
+    // An empty string_view may have a null data(), which SQLite would bind as NULL, not ''.
+    const char* data = value.data() != nullptr ? value.data() : "";
+    return check_bind(sqlite3_bind_text64(m_stmt.get(), index, data, value.size(),
                                           SQLITE_TRANSIENT, SQLITE_UTF8),
                       index);
 }

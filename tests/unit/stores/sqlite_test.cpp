@@ -60,6 +60,17 @@ TEST_F(SqliteTest, OpenCreatesAnOwnerOnlyFileWithWalFullSyncAndForeignKeys) {
     }
 }
 
+TEST_F(SqliteTest, AnEmptyStringViewBindsAsEmptyTextNotNull) {
+    Database db = open_db();
+    ASSERT_TRUE(db.exec("CREATE TABLE t (v TEXT NOT NULL)"));
+    auto insert = db.prepare("INSERT INTO t (v) VALUES (?1)");
+    ASSERT_TRUE(insert);
+    ASSERT_TRUE(insert->bind_text(1, std::string_view()));
+    auto done = insert->execute();
+    ASSERT_TRUE(done) << done.error().to_string();
+    EXPECT_EQ(query_int(db, "SELECT count(*) FROM t WHERE v = ''"), 1);
+}
+
 TEST_F(SqliteTest, OpenRefusesInMemoryDatabases) {
     for (const char* name : {"", ":memory:", "file:x.db?mode=memory"}) {
         auto db = Database::open(name);
