@@ -286,7 +286,9 @@ TEST_F(AppStoreCrashTest, KillNineDuringInstallsLeavesACompleteMatchingPairAndAn
         ASSERT_NE(version, 0u) << "round " << round;
         EXPECT_GE(version, in_service) << "round " << round << ": the store went back";
         EXPECT_GE(version, reported) << "round " << round << ": a finished install was lost";
-        ASSERT_TRUE(db->check_integrity());
+        if (round % 50 == 49 || round + 1 == rounds) {  // a whole-file scan: not every round
+            ASSERT_TRUE(db->check_integrity()) << "round " << round;
+        }
         changed += version != in_service ? 1 : 0;
         interrupted += unfinished > 0 ? 1 : 0;
         in_service = version;
