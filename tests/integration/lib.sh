@@ -16,6 +16,28 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# free_port_run N: the first of N consecutive free ports (for peers that derive ports from a base).
+free_port_run() {
+    python3 - "$1" <<'PY'
+import socket, sys
+n = int(sys.argv[1])
+while True:
+    held = []
+    try:
+        s = socket.socket(); s.bind(("127.0.0.1", 0)); held.append(s)
+        base = s.getsockname()[1]
+        for p in range(base + 1, base + n):
+            s = socket.socket(); s.bind(("127.0.0.1", p)); held.append(s)
+        print(base)
+        break
+    except (OSError, OverflowError):
+        pass
+    finally:
+        for s in held:
+            s.close()
+PY
+}
+
 # wait_port PORT: up to 10 s for a listener on 127.0.0.1:PORT.
 wait_port() {
     for _ in $(seq 100); do
@@ -23,6 +45,20 @@ wait_port() {
         sleep 0.1
     done
     echo "nothing listens on 127.0.0.1:$1" >&2
+    return 1
+}
+
+# wait_listen PORT: up to 10 s for a listening socket on PORT, found without connecting to it
+# (`openssl ocsp` 3.0 as a responder spins forever on a connection closed before a request).
+wait_listen() {
+    local hex
+    hex=$(printf ':%04X' "$1")
+    for _ in $(seq 100); do
+        awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
+            /proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $1" >&2
     return 1
 }
 
