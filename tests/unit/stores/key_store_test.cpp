@@ -9,6 +9,7 @@
 
 #include "fakes/temp_dir.h"
 #include "stores/atomic_file.h"
+#include "unit/crypto/test_pki.h"
 
 namespace stores {
 namespace {
@@ -126,6 +127,16 @@ TEST_F(FileKeyStoreTest, EncryptsAtRestWithTheDeviceKey) {
     const std::string pem = read(m_dir / "keys" / (ref.substr(5) + ".pem"));
     EXPECT_NE(pem.find("BEGIN ENCRYPTED PRIVATE KEY"), std::string::npos);
     EXPECT_EQ(pem.find("BEGIN PRIVATE KEY"), std::string::npos);
+
+    // PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, and the OpenSSL tool opens it.
+    const std::string file = (m_dir / "keys" / (ref.substr(5) + ".pem")).string();
+    const auto parsed = test_pki::run("openssl asn1parse -in " + file);
+    EXPECT_NE(parsed.output.find("PBES2"), std::string::npos) << parsed.output;
+    EXPECT_NE(parsed.output.find("hmacWithSHA256"), std::string::npos) << parsed.output;
+    EXPECT_NE(parsed.output.find("aes-256-cbc"), std::string::npos) << parsed.output;
+    const auto opened = test_pki::run("openssl pkey -noout -in " + file + " -passin file:" +
+                                      device_key.string());
+    EXPECT_EQ(opened.status, 0) << opened.output;
 
     // A second instance with the same device key reads it back.
     auto loaded = open(device_key).load(ref);
