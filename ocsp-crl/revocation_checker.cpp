@@ -95,7 +95,9 @@ CertificateStatus OnlineRevocationChecker::check(const crypto::Certificate& cert
             }
             done = try_ocsp(out, issuer, policy, now, urls);
         } else {
-            auto urls = sources.crl_urls.empty() ? cert.crl_distribution_urls() : sources.crl_urls;
+            // CRLs given by the caller (URLs or bytes) replace the certificate's locations.
+            const bool overridden = !sources.crl_urls.empty() || !sources.crls.empty();
+            auto urls = overridden ? sources.crl_urls : cert.crl_distribution_urls();
             if (urls.empty() && sources.crls.empty()) {
                 out.attempts.push_back("crl: the certificate names no CRL distribution point");
                 continue;

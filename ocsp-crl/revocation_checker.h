@@ -54,8 +54,10 @@ bool acceptable(const Status& status, const Policy& policy);
 // --ocsp-url. They apply to the leaf (the first certificate of a chain) only.
 struct Sources {
     std::vector<std::string> ocsp_urls;  // used instead of the certificate's AIA OCSP URLs
-    std::vector<std::string> crl_urls;   // used instead of its CRL distribution points
-    std::vector<crypto::Bytes> crls;     // CRLs at hand (DER or PEM), tried before any fetch
+    // When either is non-empty, these replace the certificate's CRL distribution points: the
+    // CRLs at hand (DER or PEM) are tried first, then the URLs.
+    std::vector<std::string> crl_urls;
+    std::vector<crypto::Bytes> crls;
 };
 
 struct CertificateStatus {

@@ -207,6 +207,19 @@ TEST_F(RevocationCheckerTest, CrlAtHandIsUsedBeforeFetching) {
     EXPECT_EQ(crl_requests, 0);
 }
 
+TEST_F(RevocationCheckerTest, ACrlAtHandReplacesTheDistributionPoints) {
+    auto expired = ca_test::authority().make_crl({}, 3, now - 48h, now - 24h).value();
+    revocation::Sources sources;
+    sources.crls.push_back(expired.to_der());
+    Policy policy;
+    policy.methods = {Method::crl};
+    revocation::OnlineRevocationChecker checker(http, nullptr, common::Logger(sink, "t"));
+    auto s = checker.check(good, issuer(), policy, now, sources);
+    EXPECT_TRUE(s.status.is_unknown()) << s.status.describe();
+    EXPECT_NE(s.status.why().find("expired"), std::string::npos) << s.status.why();
+    EXPECT_EQ(crl_requests, 0);
+}
+
 TEST_F(RevocationCheckerTest, UrlOverridesReplaceTheCertificatesLocations) {
     revocation::Sources sources;
     sources.ocsp_urls = {"http://elsewhere.test/ocsp"};
