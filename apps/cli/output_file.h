@@ -1,6 +1,6 @@
 // Writing the CLI's output files: whole-file replace (temp file, fsync, rename, fsync of the
-// directory) with an explicit mode, so that a key is never briefly world-readable and a crash
-// never leaves half a file.
+// directory; stores/atomic_file.h) with an explicit mode, so that a key is never briefly
+// world-readable and a crash never leaves half a file.
 #pragma once
 
 #include <string>
