@@ -210,17 +210,25 @@ common::Result<ParseResult> load_profiles(const std::filesystem::path& path) {
     for (const auto& file : files) {
         auto text = read_text(file);
         if (!text) return std::move(text).error();
+        // Names first, from the sections alone, so that a duplicate is found even when one of
+        // the two definitions is invalid.
+        std::vector<Diagnostic> ignored;
+        std::vector<std::string> duplicates;
+        for (const auto& section : read_sections(*text, file.string(), ignored)) {
+            const auto where = section.file + ":" + std::to_string(section.line);
+            if (const auto first = defined.find(section.name); first != defined.end()) {
+                all.diagnostics.push_back(Diagnostic{section.file, section.line, "",
+                                                     "profile \"" + section.name + "\" already defined at " +
+                                                         first->second});
+                duplicates.push_back(section.name);
+                continue;
+            }
+            defined.emplace(section.name, where);
+        }
         auto one = parse_profiles(*text, file.string());
         all.diagnostics.insert(all.diagnostics.end(), one.diagnostics.begin(), one.diagnostics.end());
         for (auto& profile : one.profiles) {
-            const auto where = profile.origin_file() + ":" + std::to_string(profile.origin_line());
-            if (const auto first = defined.find(profile.name()); first != defined.end()) {
-                all.diagnostics.push_back(Diagnostic{profile.origin_file(), profile.origin_line(), "",
-                                                     "profile \"" + profile.name() + "\" already defined at " +
-                                                         first->second});
-                continue;
-            }
-            defined.emplace(profile.name(), where);
+            if (std::find(duplicates.begin(), duplicates.end(), profile.name()) != duplicates.end()) continue;
             all.profiles.push_back(std::move(profile));
         }
     }

@@ -405,11 +405,23 @@ TEST(ProfileDirectory, DuplicateNameAcrossFilesIsAProblem) {
     for (const auto& d : r->diagnostics) lines.push_back(d.to_string());
     const std::string b = (dir / "b.conf").string();
     EXPECT_EQ(lines, (std::vector<std::string>{
+                         b + ":2: profile \"tls\" already defined at " + (dir / "a.conf").string() + ":1",
                          b + ":6: ca_fingerprint: required key is missing",
                          b + ":6: subject: required key is missing",
                          b + ":7: url: 'bad' is not a URL (http://... or https://...)",
-                         b + ":2: profile \"tls\" already defined at " + (dir / "a.conf").string() + ":1",
                      }));
+}
+
+TEST(ProfileDirectory, DuplicateOfAnInvalidProfileIsStillADuplicate) {
+    fakes::TempDir dir("profiles");
+    write(dir / "a.conf", "[profile \"tls\"]\nurl = bad\n");
+    write(dir / "b.conf", named("tls"));
+    auto r = load_profiles(dir.path());
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->profiles.empty());
+    ASSERT_FALSE(r->diagnostics.empty());
+    EXPECT_EQ(r->diagnostics.back().to_string(),
+              (dir / "b.conf").string() + ":1: profile \"tls\" already defined at " + (dir / "a.conf").string() + ":1");
 }
 
 TEST(ProfileDirectory, SingleFileAndUnreadablePaths) {
