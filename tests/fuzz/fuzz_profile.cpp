@@ -32,11 +32,11 @@ void check_round_trips(const profiles::Profile& p) {
     if (!from_acs.ok() || from_acs.profiles.size() != 1) std::abort();
     if (profiles::render_entries(from_acs.profiles[0], SecretRendering::reveal) != entries) std::abort();
 
-    // A redacted rendering never carries a secret.
+    // A redacted rendering never carries a secret (a passphrase is the last word of its store).
+    std::size_t store = 0;
     for (const auto& e : profiles::render_entries(p, SecretRendering::redact)) {
         if ((e.key == "challenge" || e.key == "password") && e.value != profiles::redacted_text) std::abort();
-        if (e.key == "store" && e.value.find("passphrase=") != std::string::npos &&
-            e.value.find("passphrase=(secret)") == std::string::npos) {
+        if (e.key == "store" && p.stores().at(store++).passphrase && !e.value.ends_with(" passphrase=(secret)")) {
             std::abort();
         }
     }
