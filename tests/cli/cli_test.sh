@@ -82,5 +82,40 @@ check "verify bad time" 2 "time 'yesterday'" "$ck" chain verify --anchor "$pki/r
     --at yesterday "$pki/leaf.pem"
 check "verify no anchor" 2 '--anchor' "$ck" chain verify "$pki/leaf.pem"
 
+# certkeeper profile check / show (docs/profile-format.md).
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ck-profile.XXXXXX")
+cat > "$tmp/good.conf" <<'PROFILE'
+[profile "8021x"]
+url            = http://127.0.0.1:8080/scep
+ca_fingerprint = sha256:5A:F1:7B:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC
+subject        = CN=${MAC},O=Example
+challenge      = "s3cr;t-otp"
+store          = pem:/etc/certs/8021x/ mode=0600
+PROFILE
+cat > "$tmp/bad.conf" <<'PROFILE'
+[profile "bad"]
+url              = ftp://example.net/
+ca_fingerprint   = sha256:AB:CD
+renew_at_percent = 120
+colour           = blue
+PROFILE
+check "profile check valid" 0 'ok|valid' "$ck" profile check "$tmp/good.conf"
+check "profile check bad url with its line" 1 'bad.conf:2: url' "$ck" profile check "$tmp/bad.conf"
+check "profile check short fingerprint" 1 'bad.conf:3: ca_fingerprint' "$ck" profile check "$tmp/bad.conf"
+check "profile check percent out of range" 1 'bad.conf:4: renew_at_percent' \
+    "$ck" profile check "$tmp/bad.conf"
+check "profile check counts all problems" 1 '5 problem' "$ck" profile check "$tmp/bad.conf"
+check "profile check unknown key" 1 'bad.conf:5: colour' "$ck" profile check "$tmp/bad.conf"
+check "profile check missing subject" 1 'subject' "$ck" profile check "$tmp/bad.conf"
+check "profile check unreadable" 2 'nope.conf' "$ck" profile check "$tmp/nope.conf"
+check "profile show json" 0 '"name":"8021x"' "$ck" profile show --json "$tmp/good.conf"
+out=$("$ck" profile show --json "$tmp/good.conf" 2>&1; "$ck" profile show "$tmp/good.conf" 2>&1)
+if grep -q 's3cr' <<<"$out"; then
+    failed=$((failed + 1)); echo "FAIL profile show printed the challenge"
+else
+    passed=$((passed + 1))
+fi
+rm -rf "$tmp"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
