@@ -30,6 +30,7 @@
 
 #include "stores/app_store.h"
 #include "stores/atomic_file.h"
+#include "stores/install_reconcile.h"
 #include "stores/state_db.h"
 #include "stores/state_store.h"
 #include "unit/crypto/test_pki_builder.h"
@@ -79,22 +80,25 @@ mode_t mode_of(const fs::path& p) {
     return ::stat(p.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0;
 }
 
-// After a crash: the version in service decides. An install the crash interrupted is finished
-// if its version made it into service, abandoned otherwise.
+// After a crash: recover the store, then settle the journal (stores/install_reconcile.h): an
+// install the crash interrupted is finished if its version made it into service, abandoned
+// otherwise.
 common::Result<RecoveryReport> recover_and_reconcile(StateStore& state, const AppStoreSpec& spec,
                                                      common::SystemTime now) {
-    auto report = recover(spec);
-    if (!report) return report.error();
-    auto unfinished = state.unfinished_installs();
-    if (!unfinished) return unfinished.error();
-    for (const InstallRecord& row : *unfinished) {
-        if (row.profile != profile || row.store != store_name) continue;
-        const bool in_service =
-            report->current && static_cast<std::uint64_t>(row.version) == *report->current;
-        auto done = in_service ? state.finish_install(row.id, now) : state.abandon_install(row.id, now);
-        if (!done) return done.error();
+    auto reconciled = reconcile_installs(
+        state,
+        [&spec](const std::string& p, const std::string& s) -> std::optional<AppStoreSpec> {
+            if (p == profile && s == store_name) return spec;
+            return std::nullopt;
+        },
+        now);
+    if (!reconciled) return reconciled.error();
+    for (const ReconciledInstall& r : reconciled->installs) {
+        if (r.outcome == ReconciledInstall::Outcome::failed) {
+            return common::fail(common::Errc::io, r.error);
+        }
     }
-    return report;
+    return recover(spec);
 }
 
 class AppStoreCrashTest : public ::testing::Test {
