@@ -21,7 +21,7 @@ inline constexpr int exit_unknown = 6;  // no valid answer could be had (revocat
 
 struct Command {
     std::string group;     // "cert"
-    std::string verb;      // "show"
+    std::string verb;      // "show"; "" for a one-word command ("certkeeper status")
     std::string synopsis;  // "[--json] FILE"
     std::string summary;   // one line
     std::string details;   // printed after the options in --help (exit codes, notes)
@@ -34,5 +34,6 @@ std::vector<Command> chain_commands();
 std::vector<Command> scep_commands();
 std::vector<Command> revocation_commands();
 std::vector<Command> profile_commands();
+std::vector<Command> daemon_commands();  // status, renew, history
 
 }  // namespace cli

@@ -12,7 +12,8 @@ constexpr const char* version = "certkeeper 0.1.0";
 std::vector<cli::Command> all_commands() {
     std::vector<cli::Command> all;
     for (auto group : {cli::cert_commands, cli::chain_commands, cli::scep_commands,
-                       cli::revocation_commands, cli::profile_commands}) {
+                       cli::revocation_commands, cli::profile_commands,
+                       cli::daemon_commands}) {
         for (auto& c : group()) all.push_back(std::move(c));
     }
     return all;
@@ -23,7 +24,7 @@ void print_overview(const std::vector<cli::Command>& commands, std::ostream& out
     out << "usage: certkeeper COMMAND VERB [OPTIONS]\n\n";
     for (const auto& c : commands) {
         if (!only_group.empty() && c.group != only_group) continue;
-        std::string left = "  " + c.group + " " + c.verb;
+        std::string left = "  " + c.group + (c.verb.empty() ? "" : " " + c.verb);
         left.resize(std::max<std::size_t>(left.size(), 20), ' ');
         out << left << " " << c.summary << "\n";
     }
@@ -31,10 +32,28 @@ void print_overview(const std::vector<cli::Command>& commands, std::ostream& out
 }
 
 void print_verb_help(const cli::Command& c, std::ostream& out) {
-    out << "usage: certkeeper " << c.group << " " << c.verb << " " << c.synopsis << "\n\n"
+    out << "usage: certkeeper " << c.group << (c.verb.empty() ? "" : " " + c.verb) << " " << c.synopsis
+        << "\n\n"
         << c.summary << "\n\noptions:\n"
         << cli::describe_options(c.options) << "  --help                       show this help\n";
     if (!c.details.empty()) out << "\n" << c.details;
+}
+
+int run(const cli::Command& c, const std::vector<std::string>& rest) {
+    for (const auto& r : rest) {
+        if (r == "--help" || r == "-h") {
+            print_verb_help(c, std::cout);
+            return cli::exit_ok;
+        }
+    }
+    auto parsed = cli::Args::parse(rest, c.options);
+    if (!parsed) {
+        std::cerr << "certkeeper " << c.group << (c.verb.empty() ? "" : " " + c.verb) << ": "
+                  << parsed.error().message() << "\n";
+        print_verb_help(c, std::cerr);
+        return cli::exit_usage;
+    }
+    return c.run(*parsed, std::cout, std::cerr);
 }
 
 }  // namespace
@@ -58,27 +77,17 @@ int main(int argc, char** argv) {
         print_overview(commands, std::cerr);
         return cli::exit_usage;
     }
+    for (const auto& c : commands) {
+        if (c.group != group || !c.verb.empty()) continue;
+        return run(c, std::vector<std::string>(args.begin() + 1, args.end()));
+    }
     if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
         print_overview(commands, std::cout, group);
         return args.size() < 2 ? cli::exit_usage : cli::exit_ok;
     }
     for (const auto& c : commands) {
         if (c.group != group || c.verb != args[1]) continue;
-        const std::vector<std::string> rest(args.begin() + 2, args.end());
-        for (const auto& r : rest) {
-            if (r == "--help" || r == "-h") {
-                print_verb_help(c, std::cout);
-                return cli::exit_ok;
-            }
-        }
-        auto parsed = cli::Args::parse(rest, c.options);
-        if (!parsed) {
-            std::cerr << "certkeeper " << c.group << " " << c.verb << ": "
-                      << parsed.error().message() << "\n";
-            print_verb_help(c, std::cerr);
-            return cli::exit_usage;
-        }
-        return c.run(*parsed, std::cout, std::cerr);
+        return run(c, std::vector<std::string>(args.begin() + 2, args.end()));
     }
     std::cerr << "certkeeper " << group << ": unknown verb '" << args[1] << "'\n";
     print_overview(commands, std::cerr, group);
