@@ -26,7 +26,7 @@ struct CaCertificates {
     // Between issuing_ca and anchor, each followed by its issuer; empty when the issuing CA is
     // signed by the anchor directly (or is the anchor).
     std::vector<crypto::Certificate> intermediates;
-    std::vector<crypto::Certificate> ra;  // RA certificates (signer / encryption), may be empty
+    std::vector<crypto::Certificate> ra;    // RA certificates (signer / encryption), may be empty
     std::vector<std::string> capabilities;  // GetCACaps lines as sent: "Renewal", "AES", ...
 };
 
@@ -87,7 +87,7 @@ struct Poll {
     std::string transaction_id;  // the pending transaction, as persisted
     std::optional<crypto::Certificate> existing_certificate;  // renewal only
     std::string existing_key_ref;                             // renewal only
-    std::optional<CaCertificates> ca;  // as for Enrol
+    std::optional<CaCertificates> ca;                         // as for Enrol
 };
 
 // A CA's answer to PKCSReq / RenewalReq / CertPoll (RFC 8894 §3.3.2).
@@ -151,8 +151,8 @@ struct RevocationChecked {
 struct Install {
     RequestId id = 0;
     std::string profile;
-    std::string key_ref;               // the private key, in the key store
-    crypto::Certificate certificate;   // our certificate (validated by the machine, step 11)
+    std::string key_ref;                     // the private key, in the key store
+    crypto::Certificate certificate;         // our certificate (validated by the machine, step 11)
     std::vector<crypto::Certificate> chain;  // issuer first, up to and including our anchor
     // Peer trust anchors pinned by steps 9-10, each followed by its intermediates, for the
     // application's CA bundle.

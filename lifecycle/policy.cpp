@@ -17,9 +17,11 @@ std::uint64_t fnv1a(std::string_view text) {
 }
 
 seconds renewal_jitter(seconds lifetime, std::string_view seed) {
-    if (lifetime.count() <= 0) return seconds{0};
+    if (lifetime.count() <= 0)
+        return seconds{0};
     const seconds bound = std::min<seconds>(lifetime * 2 / 100, std::chrono::hours{6});
-    if (bound.count() <= 0) return seconds{0};
+    if (bound.count() <= 0)
+        return seconds{0};
     const auto span = static_cast<std::uint64_t>(bound.count()) + 1;
     return seconds{static_cast<seconds::rep>(fnv1a(seed) % span)};
 }
@@ -29,7 +31,8 @@ common::SystemTime renewal_due(common::SystemTime not_before, common::SystemTime
     const auto nb = std::chrono::time_point_cast<seconds>(not_before);
     const auto na = std::chrono::time_point_cast<seconds>(not_after);
     const seconds lifetime = na - nb;
-    if (lifetime.count() <= 0) return nb;
+    if (lifetime.count() <= 0)
+        return nb;
     // Multiply first: lifetime * percent fits easily in 64 bits (lifetimes are years at most).
     const seconds at_percent{lifetime.count() * static_cast<seconds::rep>(percent) / 100};
     const auto due = nb + at_percent + renewal_jitter(lifetime, seed);
@@ -63,7 +66,8 @@ seconds retry_delay(const profiles::RetryPolicy& retry, unsigned attempt, std::s
 
 bool clock_trustworthy(common::SystemTime now, common::SystemTime floor,
                        std::optional<common::SystemTime> installed_not_before) {
-    if (now < floor) return false;
+    if (now < floor)
+        return false;
     return !installed_not_before || now >= *installed_not_before;
 }
 

@@ -35,7 +35,7 @@ namespace lifecycle {
 // ---- Enroller: SCEP today (RFC 8894), EST / CMPv2 later behind the same port ----
 
 class Enroller {
-public:
+  public:
     virtual ~Enroller() = default;
     // Steps 1 and 3: GetCACaps + GetCACert (with the chain: every certificate the server sends,
     // plus intermediates named by caIssuers URLs). Reply: ProfileMachine::on_ca_certificates.
@@ -54,7 +54,7 @@ public:
 // ---- RevocationChecker: step 8 ----
 
 class RevocationChecker {
-public:
+  public:
     virtual ~RevocationChecker() = default;
     // Checks every certificate of request.chain under the profile's `revocation` policy at
     // request.at. Reply: on_revocation_checked.
@@ -65,9 +65,9 @@ public:
 
 // The certificate in service for a profile (stores: the 'installed' own certificate).
 struct InstalledCertificate {
-    crypto::Certificate certificate;           // our certificate
-    std::vector<crypto::Certificate> chain;    // its issuer first, up to and including the anchor
-    std::string key_ref;                       // the key store reference of its private key
+    crypto::Certificate certificate;         // our certificate
+    std::vector<crypto::Certificate> chain;  // its issuer first, up to and including the anchor
+    std::string key_ref;                     // the key store reference of its private key
 };
 
 // Where a machine stands; the CertificateRepository stores it as stores::LifecyclePosition.
@@ -75,21 +75,21 @@ struct Position {
     std::string state;       // a state name of docs/lifecycle.md ("Valid", "Polling", ...)
     std::string state_data;  // opaque to the repository: the machine's own "key=value" lines
     std::optional<common::SystemTime> next_action_at;  // when the armed timer is due, if any
-    std::string last_error;  // "" when the last step succeeded
+    std::string last_error;                            // "" when the last step succeeded
 };
 
 // One transition, persisted before the machine acts on its new state.
 struct Transition {
     std::string profile;
-    std::string from;   // state left ("" on the first transition)
-    std::string event;  // what caused it: "Started", "EnrolmentPending", "TimerFired", ...
-    Position to;        // the new position
-    std::string detail; // one line for `certkeeper history` (no secrets)
+    std::string from;       // state left ("" on the first transition)
+    std::string event;      // what caused it: "Started", "EnrolmentPending", "TimerFired", ...
+    Position to;            // the new position
+    std::string detail;     // one line for `certkeeper history` (no secrets)
     common::SystemTime at;  // Clock::now() of the machine
 };
 
 class CertificateRepository {
-public:
+  public:
     virtual ~CertificateRepository() = default;
     // Synchronous: the certificate in service, nullopt if none was ever installed.
     virtual common::Result<std::optional<InstalledCertificate>> installed(
@@ -114,7 +114,7 @@ public:
 // ---- Notifier: step 13, fire and forget (CWMP VALUE CHANGE / a local hook command) ----
 
 class Notifier {
-public:
+  public:
     virtual ~Notifier() = default;
     // Must not block and must not call the machine.
     virtual void notify(const Notification& notification) = 0;

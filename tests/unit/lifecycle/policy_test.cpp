@@ -13,7 +13,9 @@ using namespace std::chrono_literals;
 using lifecycle::policy::clock_floor;
 using std::chrono::seconds;
 
-common::SystemTime at(std::string_view text) { return common::parse_rfc3339(text).value(); }
+common::SystemTime at(std::string_view text) {
+    return common::parse_rfc3339(text).value();
+}
 
 TEST(LifecyclePolicy, RenewalIsNeverBeforeThePercentageAndJitterIsBounded) {
     const auto nb = at("2026-01-01T00:00:00Z");
@@ -36,7 +38,7 @@ TEST(LifecyclePolicy, RenewalJitterIsDeterministicAndTwoPercentForShortLifetimes
     const auto a = lifecycle::policy::renewal_due(nb, na, 50, "p/1");
     EXPECT_EQ(a, lifecycle::policy::renewal_due(nb, na, 50, "p/1"));
     EXPECT_GE(a, nb + 500s);
-    EXPECT_LE(a, nb + 520s);  // 2 % of 1000 s
+    EXPECT_LE(a, nb + 520s);                                                     // 2 % of 1000 s
     EXPECT_EQ(lifecycle::policy::renewal_jitter(seconds{40}, "x"), seconds{0});  // 2 % < 1 s
 }
 
@@ -75,12 +77,14 @@ TEST(LifecyclePolicy, RetryBackOffDoublesWithinBounds) {
         }
         previous = d;
     }
-    EXPECT_EQ(lifecycle::policy::retry_delay(retry, 3, "p"), lifecycle::policy::retry_delay(retry, 3, "p"));
+    EXPECT_EQ(lifecycle::policy::retry_delay(retry, 3, "p"),
+              lifecycle::policy::retry_delay(retry, 3, "p"));
     EXPECT_EQ(lifecycle::policy::retry_delay(retry, 1000, "p") <= retry.maximum, true);
 }
 
 TEST(LifecyclePolicy, ClockTrustworthyNeedsTheFloorAndTheInstalledNotBefore) {
-    EXPECT_FALSE(lifecycle::policy::clock_trustworthy(at("1970-01-01T00:01:00Z"), clock_floor, std::nullopt));
+    EXPECT_FALSE(lifecycle::policy::clock_trustworthy(at("1970-01-01T00:01:00Z"), clock_floor,
+                                                      std::nullopt));
     EXPECT_TRUE(lifecycle::policy::clock_trustworthy(clock_floor, clock_floor, std::nullopt));
     const auto nb = at("2026-03-01T00:00:00Z");
     EXPECT_FALSE(lifecycle::policy::clock_trustworthy(nb - 1s, clock_floor, nb));
