@@ -1,5 +1,5 @@
-// Helpers shared by the ca_store*.cpp files: binding several values in one call, times as Unix
-// seconds, and the canonical text forms of serials and nonces. Private to ca/.
+// Helpers shared by the ca_store*.cpp files: the SQL helpers of stores/sql_values.h and the
+// canonical text forms of serials and nonces. Private to ca/.
 #pragma once
 
 #include <cstdint>
@@ -12,29 +12,18 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "crypto/bytes.h"
-#include "stores/sqlite.h"
+#include "stores/sql_values.h"
 
 namespace ca::detail {
 
-// One value for a "?N" parameter; nullptr binds SQL NULL.
-using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string_view, crypto::ByteView>;
-
-// Prepares sql and binds values to ?1, ?2, ... in order. The values are copied.
-common::Result<stores::Statement> prepare_bound(stores::Database& db, std::string_view sql,
-                                                std::initializer_list<SqlValue> values);
-
-// Runs a statement that changes rows and returns how many it changed.
-common::Result<std::int64_t> run(stores::Database& db, std::string_view sql,
-                                 std::initializer_list<SqlValue> values);
-
-// Times are stored as whole seconds since the Unix epoch, UTC (rounded down).
-std::int64_t to_unix(common::SystemTime t);
-// Saturates at SystemTime's range (which ends in 2262).
-common::SystemTime from_unix(std::int64_t seconds);
-SqlValue time_or_null(const std::optional<common::SystemTime>& t);
-std::optional<common::SystemTime> optional_time(const stores::Statement& row, int column);
-
-SqlValue text_or_null(std::string_view text);  // "" binds NULL
+using stores::from_unix;
+using stores::optional_time;
+using stores::prepare_bound;
+using stores::run;
+using stores::SqlValue;
+using stores::text_or_null;
+using stores::time_or_null;
+using stores::to_unix;
 
 // Upper-case hex without leading zeros ("0" for zero); accepts any case, ':' and ' ' separators
 // and leading zeros. Errc::invalid_argument for anything else.
