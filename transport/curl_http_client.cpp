@@ -296,6 +296,14 @@ void set_request_options(Setter& set, const HttpRequest& request, std::chrono::m
     set.set_pointer(CURLOPT_WRITEDATA, &transfer);
     set.set_callback(CURLOPT_HEADERFUNCTION, on_header);
     set.set_pointer(CURLOPT_HEADERDATA, &transfer);
+    if (!request.username.empty()) {
+        set.set_string(CURLOPT_USERNAME, request.username);
+        set.set_string(CURLOPT_PASSWORD, request.password);
+        const unsigned long schemes = request.auth == HttpRequest::Auth::basic    ? CURLAUTH_BASIC
+                                      : request.auth == HttpRequest::Auth::digest ? CURLAUTH_DIGEST
+                                                                                  : CURLAUTH_BASIC | CURLAUTH_DIGEST;
+        set.set_long(CURLOPT_HTTPAUTH, static_cast<long>(schemes));
+    }
     if (request.method == HttpRequest::Method::post) {
         set.set_long(CURLOPT_POST, 1L);
         set.set_large(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));

@@ -33,6 +33,14 @@ struct HttpRequest {
     std::chrono::milliseconds timeout{0};
     // Larger responses are refused (Errc::protocol) without reading them whole. 0 = default.
     std::size_t max_response_bytes = 0;
+    // HTTP authentication with these credentials when username is not empty: RFC 7617 Basic,
+    // RFC 7616 Digest (MD5 or SHA-256, qop=auth) or whichever of the two the server's 401
+    // challenge asks for (`any`: one round trip without credentials first). Credentials are
+    // sent to the request's host only, never after a redirect to another one, and never logged.
+    enum class Auth { any, basic, digest };
+    Auth auth = Auth::any;
+    std::string username;
+    std::string password;
 };
 
 struct HttpResponse {

@@ -434,3 +434,51 @@ TEST_F(CurlHttpClientTest, ConfiguredProxyIsUsed) {
 
 }  // namespace
 }  // namespace transport
+
+namespace transport {
+namespace {
+
+TEST_F(CurlHttpClientTest, BasicAuthIsSentWithTheRequest) {
+    TestHttpServer server([](const TestHttpServer::Request& request) {
+        return TestHttpServer::reply(200, request.header("Authorization").value_or("none"));
+    });
+    auto c = client();
+    HttpRequest request = get(server.url("/acs"));
+    request.auth = HttpRequest::Auth::basic;
+    request.username = "cpe";
+    request.password = "secret";
+    auto response = c.send(request);
+    ASSERT_TRUE(response) << response.error().to_string();
+    EXPECT_EQ(response->body, "Basic Y3BlOnNlY3JldA==");  // base64("cpe:secret")
+}
+
+TEST_F(CurlHttpClientTest, DigestChallengeIsAnsweredAndPostBodyResent) {
+    int challenges = 0;
+    TestHttpServer server([&challenges](const TestHttpServer::Request& request) {
+        const auto auth = request.header("Authorization");
+        if (!auth || auth->rfind("Digest ", 0) != 0) {
+            ++challenges;
+            auto r = TestHttpServer::reply(401, "");
+            r.headers.emplace_back("WWW-Authenticate",
+                                   R"(Digest realm="acs", qop="auth", nonce="n0nce", algorithm=MD5)");
+            return r;
+        }
+        const bool shaped = auth->find(R"(username="cpe")") != std::string::npos &&
+                            auth->find(R"(nonce="n0nce")") != std::string::npos &&
+                            auth->find("response=") != std::string::npos &&
+                            auth->find("secret") == std::string::npos;
+        return TestHttpServer::reply(shaped ? 200 : 403, request.body);
+    });
+    auto c = client();
+    HttpRequest request = post(server.url("/acs"), "<Inform/>");
+    request.username = "cpe";
+    request.password = "secret";
+    auto response = c.send(request);
+    ASSERT_TRUE(response) << response.error().to_string();
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, "<Inform/>");
+    EXPECT_EQ(challenges, 1);
+}
+
+}  // namespace
+}  // namespace transport
