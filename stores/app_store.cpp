@@ -24,8 +24,9 @@ using common::Errc;
 constexpr std::string_view meta_name = ".certkeeper";
 // Every name a directory store may show; a visible symlink with one of these names that points
 // into .certkeeper/current/ but names no file of the version in service is removed.
-constexpr std::array<std::string_view, 7> known_names = {
-    "cert.pem", "key.pem", "chain.pem", "fullchain.pem", "combined.pem", "cert.der", "key.der"};
+constexpr std::array<std::string_view, 8> known_names = {
+    "cert.pem",     "key.pem",  "chain.pem", "fullchain.pem",
+    "combined.pem", "cert.der", "key.der",   peer_anchors_file};
 
 struct StoreFile {
     std::string name;
@@ -167,8 +168,8 @@ std::string pem_of_chain(const std::vector<crypto::Certificate>& chain) {
     return out;
 }
 
-common::Result<std::vector<StoreFile>> render(const AppStoreSpec& spec,
-                                              const InstallMaterial& m) {
+common::Result<std::vector<StoreFile>> render_own(const AppStoreSpec& spec,
+                                                  const InstallMaterial& m) {
     if (!m.key.matches(m.certificate)) {
         return common::fail(Errc::invalid_argument,
                             "store " + spec.path.string() +
@@ -215,6 +216,17 @@ common::Result<std::vector<StoreFile>> render(const AppStoreSpec& spec,
     }
     }
     return common::fail(Errc::internal, "store: unknown format");
+}
+
+// Every file of one version: ours, plus the peers' CA bundle in a directory store.
+common::Result<std::vector<StoreFile>> render(const AppStoreSpec& spec,
+                                              const InstallMaterial& m) {
+    auto files = render_own(spec, m);
+    if (!files) return files;
+    if (spec.format != StoreFormat::pkcs12 && !m.peer_anchors.empty()) {
+        files->push_back({peer_anchors_file, pem_of_chain(m.peer_anchors), false});
+    }
+    return files;
 }
 
 // --- directory stores -------------------------------------------------------------------------
@@ -506,6 +518,40 @@ common::Result<std::uint64_t> install(const AppStoreSpec& spec, const InstallMat
         return install_file(spec, files->front(), *owner, version);
     }
     return install_directory(spec, *files, *owner, version);
+}
+
+common::Result<bool> current_matches(const AppStoreSpec& spec, const InstallMaterial& material) {
+    if (auto r = validate(spec); !r) return r.error();
+    if (spec.format == StoreFormat::pkcs12) {
+        auto state = read_file_versions(spec.path);
+        if (!state) return state.error();
+        return state->current.has_value();
+    }
+    const fs::path meta = spec.path / meta_name;
+    std::error_code ec;
+    if (!fs::is_directory(meta, ec)) return false;
+    auto state = read_state(meta);
+    if (!state) return state.error();
+    if (!state->current) return false;
+    auto files = render(spec, material);
+    if (!files) return files.error();
+    const fs::path vdir = meta / version_name(*state->current);
+    for (std::string_view name : known_names) {
+        const auto wanted = std::find_if(files->begin(), files->end(),
+                                         [&](const StoreFile& f) { return f.name == name; });
+        const fs::path path = vdir / name;
+        if (wanted == files->end()) {
+            if (fs::exists(fs::symlink_status(path, ec))) return false;
+            continue;
+        }
+        auto text = read_file(path);
+        if (!text) {
+            if (text.error().code() == Errc::not_found) return false;
+            return text.error();
+        }
+        if (*text != wanted->content) return false;
+    }
+    return true;
 }
 
 common::Result<RecoveryReport> recover(const AppStoreSpec& spec) {

@@ -10,6 +10,14 @@
 //   <dir>/.certkeeper/previous -> v<M>              the one before it, kept as a fallback
 //   <dir>/cert.pem -> .certkeeper/current/cert.pem  what applications open (likewise key.pem ...)
 //
+// Peer trust anchors (InstallMaterial::peer_anchors: the peers' roots pinned by the lifecycle's
+// steps 9-10, each followed by its intermediates) go into the same version as the CA bundle
+// "peer-anchors.pem" (PEM, certificate mode) of a directory store, pem or der, in every layout;
+// an application that verifies its peers points its CA file at <dir>/peer-anchors.pem. The
+// bundle switches with the key and certificate, and a version without peer anchors has no
+// such file (its visible link is removed). A pkcs12 store carries no peer anchors (its
+// certificates are our chain); give the profile a pem store for them.
+//
 // install(): write and fsync every file of v<N>, fsync v<N>; point "previous" at the version in
 // service; point "current" at v<N> by renaming a new symlink over it (the one step that switches
 // key and certificate together); fsync .certkeeper; create the visible symlinks; fsync <dir>;
@@ -68,7 +76,13 @@ struct InstallMaterial {
     crypto::PrivateKey key;
     crypto::Certificate certificate;
     std::vector<crypto::Certificate> chain;  // the issuing CA first; der stores ignore it
+    // Peers' trust anchors, each followed by its intermediates: peer_anchors_file of a
+    // directory store when not empty; pkcs12 stores ignore them.
+    std::vector<crypto::Certificate> peer_anchors = {};
 };
+
+// The CA bundle of peer trust anchors in a directory store (pem, der).
+inline constexpr const char* peer_anchors_file = "peer-anchors.pem";
 
 // Installs material into the store and returns its version number: `version` if given (for
 // example the state database's next_install_version(); a leftover half-written directory of that
@@ -77,6 +91,13 @@ struct InstallMaterial {
 // version equal to the one in service, a bad spec, an owner or group this process cannot give.
 common::Result<std::uint64_t> install(const AppStoreSpec& spec, const InstallMaterial& material,
                                       std::optional<std::uint64_t> version = std::nullopt);
+
+// Whether the version in service of a directory store holds exactly the files install() would
+// write for material (same names, same bytes: key, certificate, chain, layout, peer anchors).
+// A re-run of an install (resume after a crash) skips a store that matches; a re-install with
+// new peer anchors or another layout does not. pkcs12: true when a version is in service (its
+// bytes differ on every write; the caller compares the certificate). Errors: unreadable store.
+common::Result<bool> current_matches(const AppStoreSpec& spec, const InstallMaterial& material);
 
 struct RecoveryReport {
     std::optional<std::uint64_t> current;   // the version in service; nullopt if none
@@ -89,7 +110,8 @@ struct RecoveryReport {
 // run at any time no install() runs; a store never installed reports nothing current.
 common::Result<RecoveryReport> recover(const AppStoreSpec& spec);
 
-// The paths applications read for spec, e.g. <dir>/cert.pem and <dir>/key.pem.
+// The paths applications read for spec, e.g. <dir>/cert.pem and <dir>/key.pem (plus
+// <dir>/peer-anchors.pem, not listed, when the version in service has peer anchors).
 std::vector<std::filesystem::path> visible_files(const AppStoreSpec& spec);
 
 }  // namespace stores

@@ -134,15 +134,19 @@ lifecycle::Installed run_install(WorkerContext& ctx, const Services& services,
         reply.result = key.error().with_context("key " + request.key_ref);
         return reply;
     }
-    const stores::InstallMaterial material{*key, request.certificate, request.chain};
+    // The peers' anchors travel in the same version as key and certificate (peer-anchors.pem).
+    const stores::InstallMaterial material{*key, request.certificate, request.chain,
+                                           request.peer_anchors};
     const std::string serial = request.certificate.serial_hex();
 
     std::vector<std::int64_t> rows;
     for (const stores::AppStoreSpec& spec : store_specs(profile)) {
         const std::string id = stores::store_id(spec);
-        // Already in service (a re-run after a crash between install and reply): done.
+        // Already in service, file for file (a re-run after a crash between install and reply):
+        // done. The same certificate with other peer anchors or another layout (a re-install
+        // after a profile change) is written as a new version.
         if (auto cur = state.current_install(profile.name(), id); cur && *cur && (*cur)->cert_serial == serial) {
-            continue;
+            if (auto same = stores::current_matches(spec, material); same && *same) continue;
         }
         auto version = state.next_install_version(profile.name(), id);
         if (!version) {

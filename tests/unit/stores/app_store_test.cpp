@@ -179,6 +179,76 @@ TEST_F(AppStoreTest, DerStore) {
                         "-inform DER -in " + (spec.path / "key.der").string());
 }
 
+TEST_F(AppStoreTest, PeerAnchorsAreACaBundleInTheSameVersion) {
+    const test_pki::Issued peer_root = test_pki::issue(test_pki::ca_spec("Peer Root"));
+    const test_pki::Issued peer_ca = test_pki::issue(test_pki::ca_spec("Peer Issuing"), &peer_root);
+    const AppStoreSpec spec = pem_spec();
+    const fs::path meta = spec.path / ".certkeeper";
+    InstallMaterial a = material("peer-a");
+    a.peer_anchors = {peer_root.cert, peer_ca.cert};
+    ASSERT_EQ(install(spec, a).value(), 1u);
+    const fs::path bundle = spec.path / peer_anchors_file;
+    EXPECT_EQ(fs::read_symlink(bundle), fs::path(".certkeeper/current/peer-anchors.pem"));
+    EXPECT_EQ(read(bundle), peer_root.cert.to_pem() + peer_ca.cert.to_pem());
+    EXPECT_EQ(mode_of(bundle), 0644u);
+    EXPECT_EQ(crypto::Certificate::all_from_pem(read(bundle)).value().size(), 2u);
+    EXPECT_EQ(read(spec.path / "chain.pem"), m_issuer.cert.to_pem()) << "our chain unchanged";
+    EXPECT_TRUE(current_matches(spec, a).value());
+
+    // The same certificate with other peer anchors: not what is in service, a new version.
+    InstallMaterial a2 = a;
+    a2.peer_anchors = {peer_root.cert};
+    EXPECT_FALSE(current_matches(spec, a2).value());
+    ASSERT_EQ(install(spec, a2).value(), 2u);
+    EXPECT_EQ(read(bundle), peer_root.cert.to_pem());
+    EXPECT_EQ(read(meta / "v1" / peer_anchors_file), peer_root.cert.to_pem() + peer_ca.cert.to_pem())
+        << "the fallback keeps its own bundle";
+    EXPECT_TRUE(current_matches(spec, a2).value());
+
+    // A version without peer anchors has no bundle, and its visible link goes.
+    InstallMaterial b = material("peer-b");
+    EXPECT_FALSE(current_matches(spec, b).value());
+    ASSERT_EQ(install(spec, b).value(), 3u);
+    EXPECT_FALSE(present(bundle));
+    EXPECT_FALSE(present(meta / "v3" / peer_anchors_file));
+    EXPECT_TRUE(current_matches(spec, b).value());
+    // recover() relinks it with the version that has one (the switch back to a fallback).
+    b.peer_anchors = {peer_ca.cert};
+    ASSERT_EQ(install(spec, b).value(), 4u);
+    ASSERT_TRUE(::unlink(bundle.c_str()) == 0);
+    ASSERT_TRUE(recover(spec));
+    EXPECT_EQ(read(bundle), peer_ca.cert.to_pem());
+
+    // der stores carry the bundle too (PEM: DER holds one certificate); pkcs12 stores do not.
+    AppStoreSpec der = pem_spec();
+    der.format = StoreFormat::der;
+    der.path = m_dir / "der";
+    ASSERT_TRUE(install(der, a));
+    EXPECT_EQ(read(der.path / peer_anchors_file), peer_root.cert.to_pem() + peer_ca.cert.to_pem());
+    AppStoreSpec p12;
+    p12.format = StoreFormat::pkcs12;
+    p12.path = m_dir / "peer.p12";
+    p12.pkcs12_passphrase = "p12 secret";
+    EXPECT_FALSE(current_matches(p12, a).value()) << "nothing in service yet";
+    ASSERT_TRUE(install(p12, a));
+    auto parsed = crypto::parse_pkcs12(crypto::as_bytes(read(p12.path)), "p12 secret");
+    ASSERT_TRUE(parsed) << parsed.error().to_string();
+    EXPECT_EQ(parsed->chain, std::vector<crypto::Certificate>{m_issuer.cert});
+    EXPECT_FALSE(present(m_dir / peer_anchors_file));
+    EXPECT_TRUE(current_matches(p12, a).value());
+}
+
+TEST_F(AppStoreTest, CurrentMatchesSeesALayoutChange) {
+    AppStoreSpec spec = pem_spec(PemLayout::separate);
+    EXPECT_FALSE(current_matches(spec, material("never")).value()) << "never installed";
+    const InstallMaterial m = material("layout-change");
+    ASSERT_TRUE(install(spec, m));
+    EXPECT_TRUE(current_matches(spec, m).value());
+    spec.layout = PemLayout::fullchain;
+    EXPECT_FALSE(current_matches(spec, m).value());
+    EXPECT_FALSE(current_matches(pem_spec(), material("other")).value()) << "another certificate";
+}
+
 TEST_F(AppStoreTest, Pkcs12StoreIsOneFileReplacedByRename) {
     AppStoreSpec spec;
     spec.format = StoreFormat::pkcs12;
