@@ -820,6 +820,7 @@ sc::result Installing::react(const InstallFinished& event) {
                  std::string(renewed ? "renewed" : "installed") + ": " +
                      m.describe(m.installed->certificate));
         m.progress.revocation_checked_at = m.now();
+        m.progress.expiring_notified_at.reset();
     } else {
         m.notify(Notification::Kind::installed, m.installed->certificate,
                  "re-installed with " + std::to_string(m.progress.peer_anchors.size()) +
@@ -917,11 +918,21 @@ RetryWait::RetryWait(my_context ctx) : my_base(ctx) {
             "retry " + p.retry_step + " (attempt " + std::to_string(p.retry_attempt) +
                 ") after: " + m.last_error,
             p.retry_at, "retry " + p.retry_step);
-    if (p.retry_attempt == 1 && p.kind == EnrolmentKind::renewal && m.installed &&
-        !p.check_installed) {
-        m.notify(Notification::Kind::expiring, m.installed->certificate,
-                 "renewal failed, retrying; the certificate expires at " +
-                     when(m.installed->certificate.not_after()));
+    // Renewal (or re-enrolment) keeps failing and the certificate in service is close to its
+    // end: tell the provisioning authority, once a day.
+    if (m.installed && !p.check_installed && p.kind != EnrolmentKind::initial) {
+        const auto& cert = m.installed->certificate;
+        const bool close = m.now() >= policy::expiry_warning_from(cert.not_before(), cert.not_after());
+        const bool told_today = p.expiring_notified_at &&
+                                m.now() - *p.expiring_notified_at < policy::expiry_warning_interval;
+        if (close && !told_today) {
+            p.expiring_notified_at = m.now();
+            m.save(p.retry_at, "retry " + p.retry_step);
+            m.notify(Notification::Kind::expiring, cert,
+                     "renewal keeps failing (attempt " + std::to_string(p.retry_attempt) +
+                         "); the certificate expires at " + when(cert.not_after()) + ": " +
+                         m.last_error);
+        }
     }
     m.arm(*p.retry_at);
 }

@@ -80,6 +80,9 @@ struct Progress {
     std::optional<common::SystemTime> revocation_checked_at;
     std::optional<crypto::Certificate> rollover_anchor;  // GetNextCACert's root, trusted too
     std::string resume_state;  // WaitingForClock: where to go once the clock is trusted
+    // The last `expiring` notification for the certificate in service (kept across retries and
+    // restarts, cleared when a new certificate is installed): at most one a day.
+    std::optional<common::SystemTime> expiring_notified_at;
 
     void reset_enrolment();
     StateData encode() const;

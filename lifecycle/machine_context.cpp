@@ -50,6 +50,7 @@ StateData Progress::encode() const {
     if (rollover_anchor)
         d.set_certificates("rollover_anchor", {*rollover_anchor});
     d.set("resume_state", resume_state);
+    d.set_time("expiring_notified_at", expiring_notified_at);
     return d;
 }
 
@@ -82,6 +83,7 @@ Progress Progress::decode(const StateData& d) {
         p.rollover_anchor = certs.front();
     }
     p.resume_state = d.get("resume_state");
+    p.expiring_notified_at = d.get_time("expiring_notified_at");
     return p;
 }
 
@@ -119,7 +121,11 @@ void Machine::timer_fired(std::uint64_t token) {
 }
 
 Position Machine::position(std::optional<common::SystemTime> next_at) const {
-    return Position{current, progress.encode().encode(), next_at, last_error};
+    StateData data = progress.encode();
+    // What the armed timer will do (Status::next_action), for `certkeeper status`; not read
+    // back on resume (the resumed state arms its timer and names it again).
+    data.set("next_action", next_at ? next_action : std::string());
+    return Position{current, data.encode(), next_at, last_error};
 }
 
 void Machine::enter(std::string_view state, std::string detail,

@@ -64,6 +64,15 @@ seconds retry_delay(const profiles::RetryPolicy& retry, unsigned attempt, std::s
     return std::clamp(base - jitter, minimum, maximum);
 }
 
+common::SystemTime expiry_warning_from(common::SystemTime not_before,
+                                       common::SystemTime not_after) {
+    const auto lifetime =
+        std::chrono::duration_cast<std::chrono::seconds>(not_after - not_before);
+    const std::chrono::seconds tenth = lifetime / 10;
+    const std::chrono::seconds week = std::chrono::hours(7 * 24);
+    return not_after - std::min(tenth, week);
+}
+
 bool clock_trustworthy(common::SystemTime now, common::SystemTime floor,
                        std::optional<common::SystemTime> installed_not_before) {
     if (now < floor)

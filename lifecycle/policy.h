@@ -53,6 +53,14 @@ std::chrono::seconds retry_delay(const profiles::RetryPolicy& retry, unsigned at
 
 inline constexpr std::chrono::hours revocation_recheck_interval{24};
 
+// ---- the "expiring" warning while renewal keeps failing ----
+
+// From when a certificate counts as expiring: notAfter minus the smaller of 10 % of its
+// lifetime and 7 days (whole seconds). A renewal that is still failing from then on notifies
+// `expiring`, at most once per expiry_warning_interval.
+common::SystemTime expiry_warning_from(common::SystemTime not_before, common::SystemTime not_after);
+inline constexpr std::chrono::hours expiry_warning_interval{24};
+
 // ---- the wall clock ----
 
 // No certificate of ours can have been issued before this: a device clock earlier than it has

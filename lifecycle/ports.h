@@ -73,7 +73,10 @@ struct InstalledCertificate {
 // Where a machine stands; the CertificateRepository stores it as stores::LifecyclePosition.
 struct Position {
     std::string state;       // a state name of docs/lifecycle.md ("Valid", "Polling", ...)
-    std::string state_data;  // opaque to the repository: the machine's own "key=value" lines
+    // Opaque to the repository: the machine's own "key=value" lines (docs/lifecycle.md). One is
+    // public: "next_action=renew" (Status::next_action: what the armed timer will do; absent
+    // when no timer is armed), which `certkeeper status` prints with next_action_at.
+    std::string state_data;
     std::optional<common::SystemTime> next_action_at;  // when the armed timer is due, if any
     std::string last_error;                            // "" when the last step succeeded
 };

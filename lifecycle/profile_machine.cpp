@@ -26,6 +26,24 @@ namespace lifecycle {
 
 using detail::Machine;
 
+std::string_view to_string(Status::Kind kind) {
+    switch (kind) {
+        case Status::Kind::working:
+            return "working";
+        case Status::Kind::valid:
+            return "valid";
+        case Status::Kind::pending_poll:
+            return "pending_poll";
+        case Status::Kind::retry_wait:
+            return "retry_wait";
+        case Status::Kind::waiting_for_clock:
+            return "waiting_for_clock";
+        case Status::Kind::failed:
+            return "failed";
+    }
+    return "?";
+}
+
 ProfileMachine::ProfileMachine(profiles::Profile profile, Ports ports, const common::Clock& clock,
                                common::Timers& timers, common::Logger log,
                                std::optional<Position> resume)
@@ -131,6 +149,19 @@ Status ProfileMachine::status() const {
         s.subject = m.installed->certificate.subject();
         s.serial = m.installed->certificate.serial_hex();
         s.not_after = m.installed->certificate.not_after();
+    }
+    if (m.current == "Valid") {
+        s.kind = Status::Kind::valid;
+    } else if (m.current == "Failed") {
+        s.kind = Status::Kind::failed;
+    } else if (m.outstanding != 0 || !m.timer) {
+        s.kind = Status::Kind::working;  // a reply is awaited (or an event is being posted)
+    } else if (m.current == "Polling") {
+        s.kind = Status::Kind::pending_poll;
+    } else if (m.current == "RetryWait") {
+        s.kind = Status::Kind::retry_wait;
+    } else if (m.current == "WaitingForClock") {
+        s.kind = Status::Kind::waiting_for_clock;
     }
     s.next_action = m.next_action;
     s.next_action_at = m.next_action_at;

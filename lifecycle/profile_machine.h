@@ -31,18 +31,33 @@ struct Machine;
 
 // What `certkeeper status` shows for a profile.
 struct Status {
+    // Where the machine stands, for callers that must not parse state names or next_action
+    // (certkeeperd --once):
+    enum class Kind {
+        working,            // a request is out (or about to be): a reply will move it on
+        valid,              // Valid: a certificate in service, the timer is the renewal/re-check
+        pending_poll,       // Polling: PENDING at the CA, the next CertPoll on a timer
+        retry_wait,         // RetryWait: a step failed, retried when the timer fires
+        waiting_for_clock,  // WaitingForClock: the wall clock is not trustworthy yet
+        failed,             // Failed: stopped until a profile change or a renewal request
+    };
     std::string profile;
     std::string state;  // "Valid", "Polling", "Failed", ...
+    Kind kind = Kind::working;
     // The certificate in service; empty / nullopt when there is none.
     std::string subject;
     std::string serial;
     std::optional<common::SystemTime> not_after;
-    // The next thing the machine will do on its own and when: "renew", "poll", "retry
-    // Requesting", "check revocation", "recheck clock"; "" while waiting for a reply or stopped.
+    // The next thing the machine will do on its own and when (the one armed timer): "renew",
+    // "check revocation", "poll", "retry <State>", "recheck clock"; "" while waiting for a reply
+    // or stopped. Persisted with the position (state_data "next_action", Position's
+    // next_action_at), which is what `certkeeper status` prints.
     std::string next_action;
     std::optional<common::SystemTime> next_action_at;
     std::string last_error;  // "" when the last step succeeded
 };
+
+std::string_view to_string(Status::Kind kind);  // "working", "valid", "pending_poll", ...
 
 class ProfileMachine {
   public:

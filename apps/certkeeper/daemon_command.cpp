@@ -48,21 +48,30 @@ std::string time_or_empty(const std::optional<common::SystemTime>& t) {
     return t ? common::format_rfc3339(*t) : "";
 }
 
-// The state_data line "next_action=..." when the machine persisted one; else what the state
-// implies.
+// What the machine's armed timer will do, as it persisted it: the state_data line
+// "next_action=..." (lifecycle/ports.h Position; values escape '\\' and newlines). "" when no
+// timer is armed, or for a position written before the machine recorded it.
 std::string next_action_of(const stores::LifecyclePosition& p) {
+    if (!p.next_action_at) return "";
     std::size_t at = 0;
     while (at < p.state_data.size()) {
         const std::size_t end = std::min(p.state_data.find('\n', at), p.state_data.size());
         const std::string_view line(p.state_data.data() + at, end - at);
-        if (line.rfind("next_action=", 0) == 0) return std::string(line.substr(12));
+        if (line.rfind("next_action=", 0) == 0) {
+            std::string value;
+            for (std::size_t i = 12; i < line.size(); ++i) {
+                if (line[i] == '\\' && i + 1 < line.size()) {
+                    ++i;
+                    value += line[i] == 'n' ? ' ' : line[i];
+                } else {
+                    value += line[i];
+                }
+            }
+            return value;
+        }
         at = end + 1;
     }
-    if (!p.next_action_at) return "";
-    if (p.state == "Valid") return "renew or re-check";
-    if (p.state == "Polling") return "poll";
-    if (p.state == "RetryWait") return "retry";
-    return "timer";
+    return "";
 }
 
 struct ProfileStatus {
@@ -148,9 +157,9 @@ int status(const Args& args, std::ostream& out, std::ostream& err) {
         } else {
             out << "  certificate: none installed\n";
         }
-        if (!s.next_action.empty() || p.next_action_at) {
-            out << "  next:        " << s.next_action
-                << (p.next_action_at ? " at " + common::format_rfc3339(*p.next_action_at) : "") << "\n";
+        if (p.next_action_at) {
+            out << "  next:        " << (s.next_action.empty() ? "timer" : s.next_action) << " at "
+                << common::format_rfc3339(*p.next_action_at) << "\n";
         }
         if (!p.last_error.empty()) out << "  last error:  " << p.last_error << "\n";
     }

@@ -17,17 +17,25 @@ public:
     std::string state_name() const override { return m_machine.state_name(); }
 
     Stability stability() const override {
-        if (m_machine.stable()) return m_machine.failed() ? Stability::failed : Stability::valid;
+        using Kind = lifecycle::Status::Kind;
         const lifecycle::Status status = m_machine.status();
-        if (status.next_action.empty()) return Stability::busy;  // a reply is awaited
-        // A timer that is due (a poll whose time passed while the daemon was down) fires at
-        // once: wait for it.
+        if (status.kind == Kind::working) return Stability::busy;  // a reply is awaited
+        if (status.kind == Kind::failed) return Stability::failed;
+        // A timer that is due (a poll, a retry or a renewal whose time passed while the daemon
+        // was down) fires at once: wait for it.
         if (status.next_action_at && *status.next_action_at <= m_clock.now() + std::chrono::seconds(1)) {
             return Stability::busy;
         }
-        // On a timer but not Valid: polling a PENDING request is waiting; anything else
-        // (a retry after a failure, a clock not yet trusted) did not get there.
-        return status.next_action == "poll" ? Stability::waiting : Stability::failed;
+        switch (status.kind) {
+            case Kind::valid: return Stability::valid;
+            case Kind::pending_poll: return Stability::waiting;
+            // Did not get there: a retry after a failure, a clock not yet trusted.
+            case Kind::retry_wait:
+            case Kind::waiting_for_clock:
+            case Kind::failed: return Stability::failed;
+            case Kind::working: break;
+        }
+        return Stability::busy;
     }
 
     void on_ca_certificates(const lifecycle::CaCertificatesFetched& r) override { if (!m_stopped) m_machine.on_ca_certificates(r); }

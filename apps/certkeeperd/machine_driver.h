@@ -19,12 +19,14 @@
 
 namespace certkeeperd {
 
-// Where a machine stands, as --once and `certkeeper status` judge it.
+// Where a machine stands, as --once judges it (from lifecycle::Status::Kind and whether its
+// timer is due; lifecycle_machine.cpp).
 enum class Stability {
     busy,         // a request is out, or a timer is due soon: keep running
     valid,        // a certificate is in service and nothing is due but the next renewal/re-check
     waiting,      // PENDING at the CA, polling on a timer
-    failed,       // stopped on an error the operator must see (or waiting to retry one)
+    failed,       // stopped on an error the operator must see (or waiting to retry one, or
+                  // waiting for a trustworthy clock)
     disabled,     // the profile is disabled
 };
 std::string_view to_string(Stability s);

@@ -91,6 +91,12 @@ check "status: both profiles Valid with a certificate" \
 serial=$(openssl x509 -in stores/tls/cert.pem -noout -serial | cut -d= -f2 | sed 's/^0*//')
 check "status: serial of the installed certificate" \
     "$(json_get '[p for p in d["profiles"] if p["name"] == "tls"][0]["certificate"]["serial"]')" "$serial"
+check "status --json: next action as the machine persisted it" \
+    "$(json_get '" ".join(p["name"] + ":" + p["next_action"] + ":" + str(bool(p["next_action_at"])) for p in d["profiles"])')" \
+    "tls:renew:True vpn:check revocation:True"
+expect "status (text)" 0 "$ck" status --state-dir state
+assert "status: next renewal with its time" bash -c 'grep -Eq "^  next: +renew at [0-9]{4}-[0-9]{2}-[0-9]{2}T" <<<"$0"' "$out"
+assert "status: next revocation re-check with its time" bash -c 'grep -Eq "^  next: +check revocation at [0-9]{4}-" <<<"$0"' "$out"
 expect "history tls" 0 "$ck" history tls --state-dir state
 assert "history: applied, enrolled, installed, valid" bash -c 'for e in profile_applied EnrolmentIssued Installed CleanedUp; do grep -q "$e" <<<"$0" || exit 1; done' "$out"
 expect "history --json --limit 2" 0 "$ck" history tls --state-dir state --json --limit 2
@@ -123,6 +129,7 @@ if [ "$rc" -eq 4 ]; then ok "--once while PENDING: exit 4"; else not_ok "--once 
 assert "nothing installed yet" test ! -e stores/manual/cert.pem
 expect "status --json while pending" 0 "$ck" status --state-dir state-manual --json
 check "status: Polling" "$(json_get 'd["profiles"][0]["state"]')" Polling
+check "status: next action poll" "$(json_get 'd["profiles"][0]["next_action"]')" poll
 tid=$("$responder" pending list --dir ca | awk -F'\t' 'NR == 1 { print $1 }')
 assert "the responder holds the request" test -n "$tid"
 expect "pending approve" 0 "$responder" pending approve "$tid" --dir ca

@@ -92,3 +92,17 @@ TEST(LifecyclePolicy, ClockTrustworthyNeedsTheFloorAndTheInstalledNotBefore) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(LifecyclePolicy, ExpiryWarningIsTheSmallerOfTenPercentAndSevenDays) {
+    const auto nb = at("2026-01-01T00:00:00Z");
+    // 30 days: 10 % = 3 days < 7 days.
+    EXPECT_EQ(lifecycle::policy::expiry_warning_from(nb, nb + 30 * 24h), nb + 27 * 24h);
+    // 365 days: 7 days < 36.5 days.
+    EXPECT_EQ(lifecycle::policy::expiry_warning_from(nb, nb + 365 * 24h), nb + 358 * 24h);
+    // 70 days: exactly 7 days either way.
+    EXPECT_EQ(lifecycle::policy::expiry_warning_from(nb, nb + 70 * 24h), nb + 63 * 24h);
+}
+
+}  // namespace

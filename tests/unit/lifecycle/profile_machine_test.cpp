@@ -84,6 +84,12 @@ class ProfileMachineTest : public ::testing::Test {
         }
         machine->on_revocation_checked(reply);
     }
+    void answer_ca_error() {
+        machine->on_ca_certificates({world.enroller.ca.back().id,
+                                     common::fail(common::Errc::network, "connection refused",
+                                                  common::Retry::yes)});
+        answered = world.enroller.ca.size();
+    }
     void answer_install() { machine->on_installed({world.repository.installs.back().id, {}}); }
     void answer_cleanup() {
         machine->on_cleaned_up({world.repository.cleanups.back().id, std::size_t{0}});
@@ -113,6 +119,7 @@ class ProfileMachineTest : public ::testing::Test {
     fakes::FakeLifecyclePorts world;
     common::NullSink sink;
     std::unique_ptr<lifecycle::ProfileMachine> machine;
+    std::size_t answered = 0;  // world.enroller.ca requests answered by answer_ca_error()
     profiles::Profile profile_in_use = lifecycle_test::profile(ops().root);
 };
 
@@ -417,6 +424,154 @@ TEST_F(ProfileMachineTest, NewCertificateThatDoesNotChainIsRefusedAndTheOldStays
     EXPECT_TRUE(world.repository.installs.empty());
     EXPECT_NE(machine->status().last_error.find("old one stays in service"), std::string::npos);
     EXPECT_EQ(machine->status().serial, world.repository.current->certificate.serial_hex());
+}
+
+// ---- the status: an explicit kind, and the next action persisted with the position ----
+
+// The persisted state_data line "next_action=..." ("" when absent).
+std::string persisted_next_action(const lifecycle::Position& p) {
+    const auto at = p.state_data.find("next_action=");
+    if (at == std::string::npos)
+        return "";
+    const auto begin = at + std::string("next_action=").size();
+    return p.state_data.substr(begin, p.state_data.find('\n', begin) - begin);
+}
+
+TEST_F(ProfileMachineTest, StatusKindAndNextActionFollowEveryWaitAndArePersisted) {
+    using Kind = lifecycle::Status::Kind;
+    start(lifecycle_test::profile(ops().root));
+    EXPECT_EQ(machine->status().kind, Kind::working);
+    EXPECT_EQ(machine->status().next_action, "");
+    EXPECT_EQ(persisted_next_action(world.repository.position), "");
+    EXPECT_FALSE(world.repository.position.next_action_at.has_value());
+    answer_ca(ops().ca_set());
+    machine->on_enrolment(
+        {world.enroller.enrols.back().id, "file:3", "TX-3",
+         common::fail(common::Errc::network, "connection refused", common::Retry::yes)});
+    // RetryWait: "retry Requesting" at retry_at, in memory and in the database.
+    auto status = machine->status();
+    EXPECT_EQ(status.kind, Kind::retry_wait);
+    EXPECT_EQ(status.next_action, "retry Requesting");
+    const auto retry_at =
+        clock.now() + lifecycle::policy::retry_delay(profile_in_use.retry(), 1, "wifi");
+    EXPECT_EQ(status.next_action_at, retry_at);
+    EXPECT_EQ(persisted_next_action(world.repository.position), "retry Requesting");
+    EXPECT_EQ(world.repository.position.next_action_at, retry_at);
+    EXPECT_FALSE(machine->stable());
+    // Requesting again: working, nothing planned.
+    timers.advance(1h);
+    ASSERT_EQ(machine->state_name(), "Requesting");
+    EXPECT_EQ(machine->status().kind, Kind::working);
+    EXPECT_EQ(persisted_next_action(world.repository.position), "");
+    // PENDING: "poll" one interval later.
+    answer_enrol(pending(), "TX-3", "file:3");
+    status = machine->status();
+    EXPECT_EQ(status.kind, Kind::pending_poll);
+    EXPECT_EQ(status.next_action, "poll");
+    EXPECT_EQ(status.next_action_at, clock.now() + 60s);
+    EXPECT_EQ(persisted_next_action(world.repository.position), "poll");
+    EXPECT_EQ(world.repository.position.next_action_at, clock.now() + 60s);
+    // A CertPoll in flight: working, and the database says nothing is planned.
+    timers.advance(60s);
+    ASSERT_EQ(world.enroller.polls.size(), 1u);
+    EXPECT_EQ(machine->status().kind, Kind::working);
+    EXPECT_EQ(machine->status().next_action, "");
+    EXPECT_EQ(persisted_next_action(world.repository.position), "");
+    EXPECT_FALSE(world.repository.position.next_action_at.has_value());
+    // Valid: the renewal or the re-check, exactly as the timer is armed.
+    const auto cert = ninety_days(20);
+    answer_enrol(issued(cert, ops().chain()), "TX-3", "file:3");
+    answer_revocation(CertificateRevocation::Status::good, true);
+    answer_install();
+    answer_cleanup();
+    status = machine->status();
+    EXPECT_EQ(status.kind, Kind::valid);
+    EXPECT_EQ(status.next_action, "check revocation");
+    EXPECT_EQ(status.next_action_at, clock.now() + lifecycle::policy::revocation_recheck_interval);
+    EXPECT_EQ(persisted_next_action(world.repository.position), "check revocation");
+    EXPECT_EQ(world.repository.position.next_action_at, status.next_action_at);
+    // Failed: nothing planned.
+    static const Ca rogue("Rogue");
+    machine->renew_requested();
+    answer_ca(rogue.ca_set());
+    ASSERT_EQ(machine->state_name(), "Failed");
+    EXPECT_EQ(machine->status().kind, Kind::failed);
+    EXPECT_EQ(machine->status().next_action, "");
+    EXPECT_EQ(persisted_next_action(world.repository.position), "");
+    EXPECT_FALSE(world.repository.position.next_action_at.has_value());
+    // WaitingForClock after a restart with a wrong clock.
+    machine->renew_requested();
+    clock.set_wall(at("2000-01-01T00:00:00Z"));
+    restart();
+    ASSERT_EQ(machine->state_name(), "WaitingForClock");
+    EXPECT_EQ(machine->status().kind, Kind::waiting_for_clock);
+    EXPECT_EQ(machine->status().next_action, "recheck clock");
+    EXPECT_EQ(persisted_next_action(world.repository.position), "recheck clock");
+    EXPECT_EQ(lifecycle::to_string(Kind::waiting_for_clock), "waiting_for_clock");
+}
+
+TEST_F(ProfileMachineTest, ValidPlansTheRenewalWhenRevocationIsOff) {
+    start(lifecycle_test::profile(ops().root, "revocation = off\n"));
+    const auto cert = ops().issue(clock.now(), clock.now() + 100 * 24h, 21);
+    enrol_to_valid(cert);
+    const auto due = lifecycle::policy::renewal_due(cert.not_before(), cert.not_after(), 80,
+                                                    "wifi/" + cert.serial_hex());
+    EXPECT_EQ(persisted_next_action(world.repository.position), "renew");
+    EXPECT_EQ(world.repository.position.next_action_at, due);
+    // Resumed: the same action and time, persisted again.
+    world.repository.current = lifecycle::InstalledCertificate{cert, ops().chain(), "file:1"};
+    restart();
+    EXPECT_EQ(machine->status().kind, lifecycle::Status::Kind::valid);
+    EXPECT_EQ(persisted_next_action(world.repository.position), "renew");
+    EXPECT_EQ(world.repository.position.next_action_at, due);
+}
+
+TEST_F(ProfileMachineTest, FailingRenewalNotifiesExpiringOnceADayInTheLastWeek) {
+    // 90 days, 10 days left: the warning starts 7 days before notAfter (7 d < 10 % = 9 d).
+    const auto t0 = clock.now();
+    const auto cert = ops().issue(t0 - 80 * 24h, t0 + 10 * 24h, 22);
+    EXPECT_EQ(lifecycle::policy::expiry_warning_from(cert.not_before(), cert.not_after()),
+              t0 + 3 * 24h);
+    put_in_service(cert);
+    start(lifecycle_test::profile(ops().root, "revocation = off\n"));
+    ASSERT_EQ(machine->state_name(), "Valid");
+    int expiring = 0;
+    const auto count = [&] {
+        for (const auto& n : world.notifier.notes)
+            expiring += n.kind == Notification::Kind::expiring ? 1 : 0;
+        world.notifier.notes.clear();
+    };
+    // The CA stays unreachable: every retry of the renewal fails.
+    const auto run_until = [&](common::SystemTime end) {
+        while (clock.now() < end) {
+            timers.advance(std::min<common::SystemTime::duration>(1h, end - clock.now()));
+            if (machine->state_name() == "FetchingCaCertificates" &&
+                world.enroller.ca.size() > answered) {
+                answer_ca_error();
+            }
+            count();
+        }
+    };
+    timers.advance(1s);  // the renewal is overdue: it starts at once
+    ASSERT_EQ(machine->state_name(), "FetchingCaCertificates");
+    answer_ca_error();
+    ASSERT_EQ(machine->state_name(), "RetryWait");
+    count();
+    EXPECT_EQ(expiring, 0) << "ten days left: not yet";
+    run_until(t0 + 3 * 24h - 1min);
+    EXPECT_EQ(expiring, 0);
+    run_until(t0 + 3 * 24h + 2h);
+    EXPECT_EQ(expiring, 1) << "the first retry in the last week";
+    EXPECT_EQ(machine->status().kind, lifecycle::Status::Kind::retry_wait);
+    restart();  // the day's notification is persisted: not repeated after a restart
+    answered = 0;
+    count();
+    run_until(t0 + 4 * 24h - 1h);
+    EXPECT_EQ(expiring, 1);
+    run_until(t0 + 4 * 24h + 4h);
+    EXPECT_EQ(expiring, 2) << "one a day";
+    run_until(t0 + 5 * 24h + 6h);
+    EXPECT_EQ(expiring, 3);
 }
 
 // ---- restart in every state ----
