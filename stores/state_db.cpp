@@ -138,9 +138,51 @@ CREATE INDEX history_by_profile ON history (profile, at, id);
 CREATE INDEX history_by_time ON history (at);
 )sql";
 
+// Version 3: the CWMP agent's memory (docs/storage.md, "Version 3"): events not yet acknowledged
+// by an InformResponse, parameter attributes, stable instance numbers, values the ACS wrote.
+constexpr std::string_view schema_v3 = R"sql(
+CREATE TABLE cwmp_events (
+    id           INTEGER PRIMARY KEY,
+    event_code   TEXT NOT NULL CHECK (event_code <> ''),
+    command_key  TEXT NOT NULL DEFAULT '',
+    payload      TEXT NOT NULL DEFAULT '',
+    queued_at    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE cwmp_attributes (
+    name          TEXT PRIMARY KEY CHECK (name LIKE 'Device.%'),
+    notification  INTEGER NOT NULL CHECK (notification IN (0, 1, 2)),
+    access_list   TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TABLE cwmp_instances (
+    object    TEXT NOT NULL CHECK (object LIKE 'Device.%.'),
+    instance  INTEGER NOT NULL CHECK (instance >= 1),
+    key       TEXT,
+    PRIMARY KEY (object, instance),
+    UNIQUE (object, key)
+) STRICT;
+
+CREATE TABLE cwmp_instance_counters (
+    object         TEXT PRIMARY KEY,
+    last_instance  INTEGER NOT NULL CHECK (last_instance >= 1)
+) STRICT;
+
+CREATE TABLE cwmp_values (
+    name   TEXT PRIMARY KEY CHECK (name LIKE 'Device.%'),
+    value  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE cwmp_reported_values (
+    name   TEXT PRIMARY KEY CHECK (name LIKE 'Device.%'),
+    value  TEXT NOT NULL
+) STRICT;
+)sql";
+
 constexpr Migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
+    {3, schema_v3},
 };
 static_assert(std::size(migrations) == state_db_version, "one migration per version");
 

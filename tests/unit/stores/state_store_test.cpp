@@ -72,7 +72,7 @@ TEST(StateDb, MigratesAVersion1FileAndKeepsTheRevocationCache) {
     }
     auto db = open_state_db(dir / "state.db");
     ASSERT_TRUE(db) << db.error().to_string();
-    EXPECT_EQ(db->user_version().value(), 2);
+    EXPECT_EQ(db->user_version().value(), state_db_version);
     auto rows = db->prepare("SELECT key, refresh_at FROM revocation_cache").value();
     ASSERT_TRUE(rows.step().value());
     EXPECT_EQ(rows.column_text(0), "http://x/crl");
