@@ -274,6 +274,95 @@ common::Result<std::vector<ProfileEntry>> DataModel::instance_profiles(std::vect
     return entries;
 }
 
+namespace {
+
+std::string device_value(std::string_view f, const DeviceInfo& d, std::chrono::seconds uptime) {
+    if (f == "Manufacturer") return d.manufacturer;
+    if (f == "ManufacturerOUI") return d.manufacturer_oui;
+    if (f == "ModelName") return d.model_name;
+    if (f == "Description") return d.description;
+    if (f == "ProductClass") return d.product_class;
+    if (f == "SerialNumber") return d.serial_number;
+    if (f == "HardwareVersion") return d.hardware_version;
+    if (f == "SoftwareVersion") return d.software_version;
+    if (f == "UpTime") return std::to_string(std::clamp<std::int64_t>(uptime.count(), 0, UINT32_MAX));
+    return {};
+}
+
+std::string management_value(std::string_view f, const ManagementServerSettings& ms, const std::string& key) {
+    if (f == "ProvisioningCode") return ms.provisioning_code;
+    if (f == "URL") return ms.url;
+    if (f == "Username") return ms.username;
+    if (f == "Password") return ms.password;
+    if (f == "PeriodicInformEnable") return bool_text(ms.periodic_inform_enable);
+    if (f == "PeriodicInformInterval") return std::to_string(ms.periodic_inform_interval);
+    if (f == "PeriodicInformTime") return ms.periodic_inform_time;
+    if (f == "ParameterKey") return key;
+    if (f == "ConnectionRequestURL") return ms.connection_request_url;
+    if (f == "ConnectionRequestUsername") return ms.connection_request_username;
+    if (f == "ConnectionRequestPassword") return ms.connection_request_password;
+    if (f == "UpgradesManaged") return bool_text(ms.upgrades_managed);
+    if (f == "CWMPRetryMinimumWaitInterval") return std::to_string(ms.cwmp_retry_minimum_wait_interval);
+    if (f == "CWMPRetryIntervalMultiplier") return std::to_string(ms.cwmp_retry_interval_multiplier);
+    return {};
+}
+
+std::string certificate_value(std::string_view f, const CertificateView& c) {
+    if (f == "Enable") return bool_text(c.enable);
+    if (f == "LastModif") return format_time(c.last_modif);
+    if (f == "SerialNumber") return c.serial_number;
+    if (f == "Issuer") return c.issuer;
+    if (f == "NotBefore") return format_time(c.not_before);
+    if (f == "NotAfter") return format_time(c.not_after);
+    if (f == "Subject") return c.subject;
+    if (f == "SubjectAlt") return join(c.subject_alt);
+    if (f == "SignatureAlgorithm") return c.signature_algorithm;
+    return {};
+}
+
+std::string status_value(std::string_view f, const ProfileStatus& status) {
+    if (f == "State") return status.state;
+    if (f == "LastError") return status.last_error;
+    if (f == "NextRenewal") return format_time(status.next_renewal);
+    if (f == "CertificateSerialNumber") return status.certificate_serial;
+    if (f == "NotAfter") return format_time(status.not_after);
+    return {};
+}
+
+std::string with_instance(const std::string& pattern, std::size_t instance) {
+    std::string name = pattern;
+    name.replace(name.find("{i}"), 3, std::to_string(instance));
+    return name;
+}
+
+}  // namespace
+
+// Appends nodes in order, each object once, before the first node below it.
+class TreeBuilder {
+public:
+    explicit TreeBuilder(const std::string& profile_table) : m_profile_table(profile_table) {}
+
+    void object(const std::string& path, bool writable) {
+        if (m_emitted.insert(path).second) m_tree.nodes.push_back(Node{path, true, writable, nullptr, {}});
+    }
+    void parameter(std::string name, const ParameterDef& def, std::string value) {
+        for (std::size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
+            const std::string path = name.substr(0, dot + 1);
+            // The vendor table takes AddObject, its instances DeleteObject; nothing else does.
+            const bool writable = path == m_profile_table || (instance_after(path, m_profile_table).has_value() &&
+                                                              path.find(".Status.") == std::string::npos);
+            object(path, writable);
+        }
+        m_tree.nodes.push_back(Node{std::move(name), false, def.access == A::writable, &def, std::move(value)});
+    }
+    Tree take() { return std::move(m_tree); }
+
+private:
+    const std::string& m_profile_table;
+    Tree m_tree;
+    std::set<std::string> m_emitted;
+};
+
 common::Result<Tree> DataModel::tree() {
     const DeviceInfo device = m_p.device.device_info();
     const auto uptime = m_p.device.uptime();
@@ -294,136 +383,61 @@ common::Result<Tree> DataModel::tree() {
     auto entries = instance_profiles(profile_instances);
     if (!entries) return entries.error();
 
-    Tree tree;
-    std::set<std::string> emitted;
-    auto object = [&](const std::string& path, bool writable) {
-        if (emitted.insert(path).second) tree.nodes.push_back(Node{path, true, writable, nullptr, {}});
-    };
-    // Emits the objects above name that are not in the tree yet, then the parameter.
-    auto parameter = [&](std::string name, const ParameterDef& def, std::string value) {
-        for (std::size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
-            const std::string path = name.substr(0, dot + 1);
-            const bool writable = path == m_profile_table || instance_after(path, m_profile_table).has_value();
-            object(path, writable && path.find(".Status.") == std::string::npos);
-        }
-        tree.nodes.push_back(Node{std::move(name), false, def.access == A::writable, &def, std::move(value)});
-    };
-    auto with_instance = [](const std::string& pattern, std::size_t i) {
-        std::string name = pattern;
-        name.replace(name.find("{i}"), 3, std::to_string(i));
-        return name;
-    };
-
+    TreeBuilder out(m_profile_table);
     for (const auto& def : m_defs) {
-        const std::string_view f = def.field;
         switch (def.source) {
-            case Source::device_info: {
-                std::string v;
-                if (f == "Manufacturer") v = device.manufacturer;
-                else if (f == "ManufacturerOUI") v = device.manufacturer_oui;
-                else if (f == "ModelName") v = device.model_name;
-                else if (f == "Description") v = device.description;
-                else if (f == "ProductClass") v = device.product_class;
-                else if (f == "SerialNumber") v = device.serial_number;
-                else if (f == "HardwareVersion") v = device.hardware_version;
-                else if (f == "SoftwareVersion") v = device.software_version;
-                else if (f == "UpTime") v = std::to_string(std::clamp<std::int64_t>(uptime.count(), 0, UINT32_MAX));
-                parameter(def.path, def, std::move(v));
+            case Source::device_info: out.parameter(def.path, def, device_value(def.field, device, uptime)); break;
+            case Source::management_server:
+                out.parameter(def.path, def, management_value(def.field, ms, *parameter_key));
                 break;
-            }
-            case Source::management_server: {
-                std::string v;
-                if (f == "ProvisioningCode") v = ms.provisioning_code;
-                else if (f == "URL") v = ms.url;
-                else if (f == "Username") v = ms.username;
-                else if (f == "Password") v = ms.password;
-                else if (f == "PeriodicInformEnable") v = bool_text(ms.periodic_inform_enable);
-                else if (f == "PeriodicInformInterval") v = std::to_string(ms.periodic_inform_interval);
-                else if (f == "PeriodicInformTime") v = ms.periodic_inform_time;
-                else if (f == "ParameterKey") v = *parameter_key;
-                else if (f == "ConnectionRequestURL") v = ms.connection_request_url;
-                else if (f == "ConnectionRequestUsername") v = ms.connection_request_username;
-                else if (f == "ConnectionRequestPassword") v = ms.connection_request_password;
-                else if (f == "UpgradesManaged") v = bool_text(ms.upgrades_managed);
-                else if (f == "CWMPRetryMinimumWaitInterval") v = std::to_string(ms.cwmp_retry_minimum_wait_interval);
-                else if (f == "CWMPRetryIntervalMultiplier") v = std::to_string(ms.cwmp_retry_interval_multiplier);
-                parameter(def.path, def, std::move(v));
-                break;
-            }
             case Source::security:
-                parameter(def.path, def, std::to_string(cert_instances.size()));
-                object(std::string(certificate_table), false);
+                out.parameter(def.path, def, std::to_string(cert_instances.size()));
+                out.object(std::string(certificate_table), false);
+                for (const auto& [instance, c] : cert_instances) {
+                    for (const auto& cdef : m_defs) {
+                        if (cdef.source != Source::certificate) continue;
+                        out.parameter(with_instance(cdef.path, instance), cdef, certificate_value(cdef.field, *c));
+                    }
+                }
                 break;
             case Source::profile_table:
-                parameter(def.path, def, std::to_string(profile_instances.size()));
-                object(m_profile_table, true);
+                out.parameter(def.path, def, std::to_string(profile_instances.size()));
+                out.object(m_profile_table, true);
+                for (const auto& record : profile_instances) add_profile_instance_nodes(out, record, *entries);
                 break;
             case Source::certificate:
             case Source::profile:
-            case Source::profile_status: break;  // below, instance by instance
-        }
-        if (def.source == Source::security) {
-            for (const auto& [instance, c] : cert_instances) {
-                for (const auto& cdef : m_defs) {
-                    if (cdef.source != Source::certificate) continue;
-                    const std::string_view cf = cdef.field;
-                    std::string v;
-                    if (cf == "Enable") v = bool_text(c->enable);
-                    else if (cf == "LastModif") v = format_time(c->last_modif);
-                    else if (cf == "SerialNumber") v = c->serial_number;
-                    else if (cf == "Issuer") v = c->issuer;
-                    else if (cf == "NotBefore") v = format_time(c->not_before);
-                    else if (cf == "NotAfter") v = format_time(c->not_after);
-                    else if (cf == "Subject") v = c->subject;
-                    else if (cf == "SubjectAlt") v = join(c->subject_alt);
-                    else if (cf == "SignatureAlgorithm") v = c->signature_algorithm;
-                    parameter(with_instance(cdef.path, instance), cdef, std::move(v));
-                }
-            }
-        }
-        if (def.source == Source::profile_table) {
-            for (const auto& record : profile_instances) {
-                const ProfileEntry* entry = nullptr;
-                for (const auto& e : *entries) {
-                    if (record.key && e.profile.name() == *record.key) entry = &e;
-                }
-                std::map<std::string, std::string> values;
-                if (entry != nullptr) {
-                    for (auto& pv : profiles::render_parameters(entry->profile, m_oui, record.instance,
-                                                                profiles::SecretRendering::reveal)) {
-                        values[pv.name] = std::move(pv.value);
-                    }
-                }
-                for (const auto& pdef : m_defs) {
-                    if (pdef.source != Source::profile && pdef.source != Source::profile_status) continue;
-                    const std::string name = with_instance(pdef.path, record.instance);
-                    if (pdef.source == Source::profile) {
-                        std::string v;
-                        if (entry != nullptr) {
-                            v = values[name];
-                        } else if (pdef.type == V::unsignedInt) {
-                            v = "0";
-                        } else if (pdef.type == V::boolean) {
-                            v = "false";
-                        }
-                        if (pdef.type == V::boolean) v = bool_text(profiles::parse_bool(v).value_or(false));
-                        parameter(name, pdef, std::move(v));
-                    } else if (pdef.source == Source::profile_status) {
-                        const ProfileStatus status = entry != nullptr ? entry->status : ProfileStatus{};
-                        const std::string_view sf = pdef.field;
-                        std::string v;
-                        if (sf == "State") v = status.state;
-                        else if (sf == "LastError") v = status.last_error;
-                        else if (sf == "NextRenewal") v = format_time(status.next_renewal);
-                        else if (sf == "CertificateSerialNumber") v = status.certificate_serial;
-                        else if (sf == "NotAfter") v = format_time(status.not_after);
-                        parameter(name, pdef, std::move(v));
-                    }
-                }
-            }
+            case Source::profile_status: break;  // with their tables, instance by instance
         }
     }
-    return tree;
+    return out.take();
+}
+
+void DataModel::add_profile_instance_nodes(TreeBuilder& out, const InstanceRecord& record,
+                                           const std::vector<ProfileEntry>& entries) const {
+    const ProfileEntry* entry = nullptr;
+    for (const auto& e : entries) {
+        if (record.key && e.profile.name() == *record.key) entry = &e;
+    }
+    std::map<std::string, std::string> values;
+    if (entry != nullptr) {
+        for (auto& pv : profiles::render_parameters(entry->profile, m_oui, record.instance,
+                                                    profiles::SecretRendering::reveal)) {
+            values[pv.name] = std::move(pv.value);
+        }
+    }
+    const ProfileStatus status = entry != nullptr ? entry->status : ProfileStatus{};
+    for (const auto& def : m_defs) {
+        if (def.source == Source::profile_status) {
+            out.parameter(with_instance(def.path, record.instance), def, status_value(def.field, status));
+        }
+        if (def.source != Source::profile) continue;
+        std::string name = with_instance(def.path, record.instance);
+        // An instance without a profile shows every value unset, Enable false.
+        std::string v = entry != nullptr ? values[name] : (def.type == V::unsignedInt ? "0" : "");
+        if (def.type == V::boolean) v = bool_text(profiles::parse_bool(v).value_or(false));
+        out.parameter(std::move(name), def, std::move(v));
+    }
 }
 
 common::Result<StagedChanges> DataModel::stage_begin() {

@@ -80,6 +80,8 @@ struct StagedChanges {
     std::vector<std::string> names;  // parameters set, in request order
 };
 
+class TreeBuilder;  // data_model.cpp
+
 struct ParameterFault {
     std::string name;
     FaultCode code;
@@ -121,6 +123,8 @@ public:
 
 private:
     common::Result<std::vector<ProfileEntry>> instance_profiles(std::vector<InstanceRecord>& instances);
+    void add_profile_instance_nodes(TreeBuilder& out, const InstanceRecord& record,
+                                    const std::vector<ProfileEntry>& entries) const;
 
     DataModelProviders m_p;
     CwmpStore* m_store;
