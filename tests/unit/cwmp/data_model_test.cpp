@@ -174,5 +174,40 @@ TEST_F(DataModelTest, LexicalChecks) {
     EXPECT_FALSE(instance_after(table + "x.URL", table));
 }
 
+TEST_F(DataModelTest, StateStoreProfilesRoundTripWithStatus) {
+    stores::StateStore state(m_db);
+    std::vector<std::string> applied;
+    StateStoreProfiles provider(state, m_clock, [&](const std::vector<std::string>& names) { applied = names; });
+    ASSERT_TRUE(provider.apply({make_profile("wifi", "challenge = otp-1\n")}, {}));
+    EXPECT_EQ(applied, std::vector<std::string>{"wifi"});
+    ASSERT_TRUE(state.save_position("wifi", {"Valid", "", t0 + 24h, ""}, t0));
+    auto entries = provider.profiles().value();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].profile.challenge()->reveal(), "otp-1") << "secrets survive the round trip";
+    EXPECT_EQ(entries[0].status.state, "Valid");
+    EXPECT_EQ(entries[0].status.next_renewal, t0 + 24h);
+    EXPECT_EQ(state.get_profile("wifi").value()->source, "cwmp");
+    ASSERT_TRUE(provider.apply({}, {"wifi"}));
+    EXPECT_TRUE(provider.profiles().value().empty());
+}
+
+TEST_F(DataModelTest, StoredManagementServerKeepsWhatTheAcsWrote) {
+    ManagementServerSettings defaults;
+    defaults.url = "https://acs.example.net/";
+    {
+        StoredManagementServer ms(m_store, defaults);
+        auto s = ms.management_server();
+        EXPECT_EQ(s, defaults);
+        s.periodic_inform_interval = 600;
+        s.password = "new";
+        ASSERT_TRUE(ms.set_management_server(s));
+    }
+    StoredManagementServer reopened(m_store, defaults);
+    const auto s = reopened.management_server();
+    EXPECT_EQ(s.periodic_inform_interval, 600u);
+    EXPECT_EQ(s.password, "new");
+    EXPECT_EQ(s.url, "https://acs.example.net/");
+}
+
 }  // namespace
 }  // namespace cwmp
