@@ -1,7 +1,8 @@
 // Private to lifecycle/: the Boost.Statechart machine behind ProfileMachine - its events, the
 // context every state shares (the world, the certificate in service, the persisted progress)
 // and the helpers states use to persist, log, arm the one timer and send requests. The states
-// themselves are in machine.cpp.
+// themselves are declared in machine_states.h and defined in machine_{bootstrap,enrolment,
+// steady}.cpp.
 #pragma once
 
 #include <boost/statechart/event.hpp>
@@ -96,7 +97,7 @@ struct Machine : sc::state_machine<Machine, Active> {
             common::Logger log_, std::optional<Position> resume_);
     ~Machine();
 
-    // Enters the initial state (Starting); machine.cpp, where the states are complete.
+    // Enters the initial state (Starting); machine_steady.cpp, where the states are complete.
     void initiate_machine();
     // Runs one event to completion (the ProfileMachine entry points).
     void dispatch(const sc::event_base& event, std::string_view name);

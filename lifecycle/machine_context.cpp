@@ -1,4 +1,4 @@
-// Machine: the context every state shares (machine.h); the states are in machine.cpp.
+// Machine: the context every state shares (machine.h); the states are in machine_states.h.
 #include <algorithm>
 #include <string>
 

@@ -1,4 +1,4 @@
-// ProfileMachine: the small class in front of the machine (machine.h, states in machine.cpp).
+// ProfileMachine: the small class in front of the machine (machine.h, states in machine_states.h).
 // Replies are matched to the outstanding request here, before they become events.
 #include "lifecycle/profile_machine.h"
 

@@ -1,6 +1,6 @@
 // lifecycle::ProfileMachine: the certificate lifecycle of one profile (the 14 steps of oneM2M
 // TS-0003 §8.3.6.2.3, docs/lifecycle.md), a hierarchical Boost.Statechart machine hidden behind
-// this class (the machine and its states are private to lifecycle/machine.cpp).
+// this class (the machine and its states are private to lifecycle/: machine.h, machine_states.h).
 //
 // Events in: start(), profile_changed(), renew_requested(), clock_trusted(), the replies of the
 // ports (on_*) and the machine's own timers. Requests out: through Ports only (ports.h).
