@@ -215,6 +215,14 @@ std::optional<std::size_t> instance_after(std::string_view name, std::string_vie
     return static_cast<std::size_t>(*n);
 }
 
+std::vector<ParameterValueStruct> forced_inform_parameters(const Tree& tree) {
+    std::vector<ParameterValueStruct> out;
+    for (const auto& n : tree.nodes) {
+        if (!n.object && n.def->forced_inform) out.push_back({n.name, n.def->secret ? std::string() : n.value, n.def->type});
+    }
+    return out;
+}
+
 std::optional<std::size_t> Tree::find(std::string_view name) const {
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         if (nodes[i].name == name) return i;

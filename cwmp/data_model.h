@@ -133,6 +133,11 @@ private:
     std::vector<ParameterDef> m_defs;
 };
 
+// The ParameterList every Inform carries (TR-069 Amd 6 §3.7.1.5, TR-181 forcedInform):
+// DeviceInfo.HardwareVersion, SoftwareVersion, ProvisioningCode, ManagementServer.ParameterKey,
+// ConnectionRequestURL, in tree order.
+std::vector<ParameterValueStruct> forced_inform_parameters(const Tree& tree);
+
 // The instance number in name right after prefix ("Device.X.3.URL", "Device.X." -> 3).
 std::optional<std::size_t> instance_after(std::string_view name, std::string_view prefix);
 

@@ -40,22 +40,31 @@ Body handle(const SetParameterAttributes& request, RpcContext& context) {
             return make_fault(FaultCode::notification_request_rejected,
                               "Active notification is not allowed for " + s.name);
         }
-        // The rule as it stands (after the earlier entries of this request), then the change.
+        // The attributes as they stand (after the earlier entries of this request).
         const std::string name = s.name.empty() ? "Device." : s.name;
         std::vector<StoredAttributes> current = *stored;
         current.insert(current.end(), rows.begin(), rows.end());
-        StoredAttributes row{name, 0, {}};
-        for (const auto& r : current) {
-            if (r.name == name) row = r;
+        auto changed = [&](const Node& n, std::string row_name) {
+            const auto a = context.model.attributes(n, current);
+            StoredAttributes row{std::move(row_name), static_cast<int>(a.notification), a.access_list};
+            if (s.notification_change) row.notification = notification;
+            if (s.access_list_change) row.access_list = s.access_list;
+            return row;
+        };
+        if (!node.object) {
+            rows.push_back(changed(node, name));
+        } else if (s.notification_change) {
+            // One rule for the whole subtree (it replaces the rows below it).
+            StoredAttributes rule = changed(node, name);
+            rule.notification = notification;
+            if (!s.access_list_change) rule.access_list.clear();
+            rows.push_back(std::move(rule));
+        } else {
+            // Only the access list changes: each parameter keeps its notification.
+            for (const auto i : *nodes) {
+                if (!tree->nodes[i].object) rows.push_back(changed(tree->nodes[i], tree->nodes[i].name));
+            }
         }
-        if (row.notification == 0 && row.access_list.empty() && !node.object) {
-            const auto a = context.model.attributes(node, current);
-            row.notification = static_cast<int>(a.notification);
-            row.access_list = a.access_list;
-        }
-        if (s.notification_change) row.notification = notification;
-        if (s.access_list_change) row.access_list = s.access_list;
-        rows.push_back(std::move(row));
         paths.push_back(name);
     }
     if (auto r = context.store.set_attributes(rows); !r) return internal_fault(r.error());

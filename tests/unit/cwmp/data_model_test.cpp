@@ -156,6 +156,15 @@ TEST_F(DataModelTest, CertificateViewReflectsStateStoreRecords) {
     EXPECT_EQ(t.nodes[*t.find("Device.Security.CertificateNumberOfEntries")].value, "2");
 }
 
+TEST_F(DataModelTest, ForcedInformParameters) {
+    std::vector<std::string> names;
+    for (const auto& p : forced_inform_parameters(tree())) names.push_back(p.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"Device.DeviceInfo.HardwareVersion", "Device.DeviceInfo.SoftwareVersion",
+                                               "Device.DeviceInfo.ProvisioningCode",
+                                               "Device.ManagementServer.ParameterKey",
+                                               "Device.ManagementServer.ConnectionRequestURL"}));
+}
+
 TEST_F(DataModelTest, LexicalChecks) {
     EXPECT_TRUE(valid_lexical(ValueType::boolean, "1"));
     EXPECT_FALSE(valid_lexical(ValueType::boolean, "yes"));

@@ -104,6 +104,17 @@ TEST_F(RpcAttributesTest, CertificateChangesBecomeValueChanges) {
     EXPECT_TRUE(pending_value_changes(m_model, m_store).value().empty());
 }
 
+TEST_F(RpcAttributesTest, AnAccessListOnAPartialPathKeepsEachNotification) {
+    ASSERT_TRUE(std::holds_alternative<SetParameterAttributesResponse>(
+        set({{"Device.ManagementServer.URL", true, Notification::passive, false, {}}})));
+    ASSERT_TRUE(std::holds_alternative<SetParameterAttributesResponse>(
+        set({{"Device.ManagementServer.", false, Notification::off, true, {"Subscriber"}}})));
+    EXPECT_EQ(get("Device.ManagementServer.URL"),
+              (ParameterAttributeStruct{"Device.ManagementServer.URL", Notification::passive, {"Subscriber"}}));
+    EXPECT_EQ(get("Device.ManagementServer.ConnectionRequestURL").notification, Notification::active);
+    EXPECT_EQ(get("Device.ManagementServer.Username").access_list, std::vector<std::string>{"Subscriber"});
+}
+
 TEST(CwmpValueChange, ChangedValuesComparesWithThePreviousOnes) {
     const std::vector<WatchedValue> current{{"Device.A", "1", ValueType::string, Notification::passive},
                                             {"Device.B", "2", ValueType::string, Notification::active},
