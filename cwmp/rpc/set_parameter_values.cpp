@@ -6,6 +6,7 @@
 // ParameterKey set; values the ACS set are not reported back as VALUE CHANGE.
 #include "cwmp/rpc/rpc.h"
 
+#include <algorithm>
 #include <set>
 
 #include "cwmp/value_change.h"
@@ -32,7 +33,12 @@ Body handle(const SetParameterValues& request, RpcContext& context) {
             faults.push_back(std::move(*fault));
         }
     }
-    if (faults.empty()) faults = context.model.check(*staged);
+    // The profiles as they would become, also when other values failed already, so that the
+    // fault lists every bad parameter (each once).
+    for (auto& f : context.model.check(*staged)) {
+        const bool listed = std::any_of(faults.begin(), faults.end(), [&](const auto& g) { return g.name == f.name; });
+        if (!listed) faults.push_back(std::move(f));
+    }
     if (!faults.empty()) {
         Fault fault = make_fault(FaultCode::invalid_arguments);
         for (auto& f : faults) {

@@ -76,6 +76,13 @@ TEST_F(RpcSetParameterValuesTest, AnInvalidResultingProfileIsRefusedAsAWhole) {
     EXPECT_EQ(m_profiles.entries[0].profile.renew_at_percent(), 80u);
 }
 
+TEST_F(RpcSetParameterValuesTest, ProfileFaultsAreListedWithTheOthers) {
+    const auto f = faults(set({{"Device.ManagementServer.PeriodicInformInterval", "0", V::unsignedInt},
+                               {table + "1.RenewAtPercent", "150", V::unsignedInt}}));
+    EXPECT_EQ(f, (std::map<std::string, std::uint32_t>{{"Device.ManagementServer.PeriodicInformInterval", 9007},
+                                                       {table + "1.RenewAtPercent", 9007}}));
+}
+
 TEST_F(RpcSetParameterValuesTest, ReadOnlyAndCertificateParameters) {
     m_certs.views.push_back({"own:wifi", true, {}, "0A", "CN=CA", "CN=dev", {}, {}, {}, ""});
     EXPECT_EQ(faults(set({{"Device.ManagementServer.ParameterKey", "x", V::string}})).begin()->second, 9008u);
