@@ -215,6 +215,10 @@ void Daemon::apply(const std::vector<profiles::Profile>& profiles, bool complete
         const stores::AppliedProfile applied{p.name(), p.origin_file(),
                                              profiles::to_file_text(p, profiles::SecretRendering::reveal),
                                              p.enabled()};
+        // The profile as last applied, for a machine that starts now: a change made while the
+        // daemon was stopped must reach the machine as a change, not pass unnoticed.
+        std::optional<profiles::Profile> previous;
+        if (!m_slots.contains(p.name())) previous = stored_profile(p.name());
         auto upsert = m_state->upsert_profile(applied, m_clock.now());
         if (!upsert) {
             m_log.error("profile " + p.name() + ": not applied: " + upsert.error().to_string());
@@ -228,7 +232,15 @@ void Daemon::apply(const std::vector<profiles::Profile>& profiles, bool complete
         }
         m_disabled.erase(p.name());
         if (it == m_slots.end()) {
-            start_machine(p);
+            if (upsert->change == stores::ProfileChange::revised && previous) {
+                m_log.info("profile " + p.name() + ": changed while the daemon was stopped (revision " +
+                           std::to_string(upsert->revision) + ")");
+                start_machine(*previous);
+                m_slots[p.name()]->profile.replace(p);
+                m_slots[p.name()]->machine->profile_changed(p);
+            } else {
+                start_machine(p);
+            }
         } else if (!(*it->second->profile.current() == p)) {
             m_log.info("profile " + p.name() + ": changed (revision " + std::to_string(upsert->revision) + ")");
             it->second->profile.replace(p);
@@ -265,6 +277,16 @@ void Daemon::apply(const std::vector<profiles::Profile>& profiles, bool complete
             }
         }
     }
+}
+
+std::optional<profiles::Profile> Daemon::stored_profile(const std::string& name) {
+    auto rec = m_state->get_profile(name);
+    if (!rec || !*rec) return std::nullopt;
+    auto parsed = profiles::parse_profiles((*rec)->content, "state database");
+    for (auto& q : parsed.profiles) {
+        if (q.name() == name) return std::move(q);
+    }
+    return std::nullopt;
 }
 
 Replies Daemon::replies_for(const std::shared_ptr<Slot>& slot) {

@@ -87,6 +87,8 @@ private:
     void settle_install_journal(const std::vector<profiles::Profile>& on_disk);
     void apply(const std::vector<profiles::Profile>& profiles, bool complete);
     void start_machine(const profiles::Profile& profile);
+    // The profile as the state database last recorded it (nullopt if none or unreadable).
+    std::optional<profiles::Profile> stored_profile(const std::string& name);
     void stop_machine(const std::string& name, std::string_view why);
     void take_requests();
     void wait_for_signal();

@@ -117,6 +117,16 @@ assert "a new certificate is in service" test "$new_serial" != "$serial"
 assert "renewed key matches" same_key_files stores/tls/cert.pem stores/tls/key.pem
 expect "unknown profile: renew exit 1" 1 "$ck" renew nope --state-dir state
 
+section "a profile changed while the daemon was stopped"
+renewed_serial=$new_serial
+sed -i 's/^key            = rsa:2048/key            = ec:P-256/' profiles/10-tls.conf
+run_once state profiles
+if [ "$rc" -eq 0 ]; then ok "--once after an offline change: exit 0"; else not_ok "--once after an offline change: exit $rc" "$(cat once.log)"; fi
+assert "the change is noticed" grep -q "changed while the daemon was stopped" once.log
+assert "re-enrolled with the new key type" bash -c "openssl x509 -in stores/tls/cert.pem -noout -text | grep -q 'id-ecPublicKey'"
+assert "a new certificate replaced the renewed one" bash -c "[ \"\$(openssl x509 -in stores/tls/cert.pem -noout -serial | cut -d= -f2 | sed 's/^0*//')\" != '$renewed_serial' ]"
+assert "new key matches" same_key_files stores/tls/cert.pem stores/tls/key.pem
+
 section "manual approval: PENDING, approve, installed"
 start_responder --manual-approval
 mkdir -p profiles-manual
