@@ -20,7 +20,7 @@ std::string_view xsi_type_name(ValueType type) {
         case ValueType::unsignedInt: return "xsd:unsignedInt";
         case ValueType::boolean: return "xsd:boolean";
         case ValueType::dateTime: return "xsd:dateTime";
-        case ValueType::base64: return "soapenc:base64";
+        case ValueType::base64: return "SOAP-ENC:base64";
         case ValueType::long_: return "xsd:long";
         case ValueType::unsignedLong: return "xsd:unsignedLong";
         case ValueType::hexBinary: return "xsd:hexBinary";

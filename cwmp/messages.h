@@ -38,7 +38,7 @@ enum class ValueType {
     unsignedInt,   // xsd:unsignedInt
     boolean,       // xsd:boolean ("true"/"false"/"1"/"0")
     dateTime,      // xsd:dateTime
-    base64,        // soapenc:base64 on output; xsd:base64, xsd:base64Binary accepted on input
+    base64,        // SOAP-ENC:base64 on output; xsd:base64, xsd:base64Binary accepted on input
     long_,         // xsd:long
     unsignedLong,  // xsd:unsignedLong
     hexBinary,     // xsd:hexBinary (TR-106 hexBinary)
