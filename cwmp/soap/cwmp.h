@@ -130,10 +130,13 @@ struct cwmp__TransferCompleteFaultStruct {
     xsd__string FaultString 1;
 };
 
+// A repeated element read into a gSOAP block list: plain char* (arena memory), because gSOAP does
+// not run the destructors of C++ members when a parse fails inside such a list (found by
+// fuzz_soap_decode: a leaked std::string).
 struct cwmp__SetParameterValuesFault {
-    xsd__string ParameterName 1;
+    char *ParameterName 1;
     xsd__unsignedInt FaultCode 1;
-    xsd__string *FaultString 0;
+    char *FaultString 0;
 };
 
 // ---- RPC elements (Annex A.3, A.4) ----

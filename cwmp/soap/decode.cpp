@@ -360,7 +360,8 @@ Result<Body> read_body_element(struct ::soap* s) {
                 for (int i = 0; i < f.__sizeSetParameterValuesFault; ++i) {
                     const auto& spv = f.SetParameterValuesFault[i];
                     detail.set_parameter_values_faults.push_back(
-                        {spv.ParameterName, spv.FaultCode, spv.FaultString ? *spv.FaultString : ""});
+                        {spv.ParameterName ? spv.ParameterName : "", spv.FaultCode,
+                         spv.FaultString ? spv.FaultString : ""});
                 }
                 m.detail = std::move(detail);
             }

@@ -316,9 +316,9 @@ public:
                     soap_new_cwmp__SetParameterValuesFault(s, static_cast<int>(spv.size()));
                 for (std::size_t i = 0; i < spv.size(); ++i) {
                     auto& out = cwmp_fault->SetParameterValuesFault[i];
-                    out.ParameterName = spv[i].parameter_name;
+                    out.ParameterName = w.c_text(spv[i].parameter_name);
                     out.FaultCode = fault_code_in(v, spv[i].fault_code);
-                    out.FaultString = w.text(spv[i].fault_string);
+                    out.FaultString = w.c_text(spv[i].fault_string);
                 }
             }
             detail->cwmp__Fault = cwmp_fault;
