@@ -28,6 +28,8 @@ struct DecodeLimits {
 // Writes `envelope` in the namespace of `version` (urn:dslforum-org:cwmp-1-x). The result is what
 // the session POSTs as text/xml; charset=utf-8. Arrays carry SOAP-ENC:arrayType, every Value its
 // xsi:type, cwmp:ID and cwmp:HoldRequests carry SOAP-ENV:mustUnderstand="1" (§A.2).
+// In cwmp-1-0, fault codes that namespace's schema lacks are written as their 1.0 parent (9010 for
+// file transfer failures, else 9002; see docs/cwmp.md).
 // Fails with Errc::invalid_argument for a body the CPE never sends and the codec cannot write
 // (UnknownMethod) and for texts that are not valid UTF-8.
 [[nodiscard]] common::Result<std::string> encode(const Envelope& envelope, CwmpVersion version);
