@@ -374,3 +374,32 @@ TEST_F(SchedulerTest, ScheduleInformQueuesScheduledAndItsCommandKey) {
 
 }  // namespace
 }  // namespace cwmp
+
+namespace cwmp {
+namespace {
+
+// The session's standard Codec is the gSOAP codec: an Inform survives encode + decode.
+TEST(SessionCodec, StandardCodecRoundTripsAnInform) {
+    const Codec codec = Codec::standard();
+    Envelope sent;
+    sent.header.id = "42";
+    Inform inform;
+    inform.device_id.manufacturer = "Example";
+    inform.device_id.oui = "001122";
+    inform.device_id.product_class = "Gateway";
+    inform.device_id.serial_number = "SN-4711";
+    inform.events.push_back(EventStruct{"0 BOOTSTRAP", ""});
+    inform.current_time = "2026-01-01T00:00:00Z";
+    sent.body = inform;
+    auto xml = codec.encode(sent, CwmpVersion::v1_2);
+    ASSERT_TRUE(xml) << xml.error().to_string();
+    auto back = codec.decode(*xml);
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_EQ(back->header.id, "42");
+    ASSERT_TRUE(std::holds_alternative<Inform>(back->body));
+    EXPECT_EQ(std::get<Inform>(back->body), inform);
+    EXPECT_EQ(back->version, CwmpVersion::v1_2);
+}
+
+}  // namespace
+}  // namespace cwmp
