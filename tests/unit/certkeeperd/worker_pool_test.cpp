@@ -24,12 +24,12 @@ std::function<std::unique_ptr<Ctx>()> factory() {
 }
 
 TEST(WorkerPoolTest, JobsOfOneKeyRunInOrderOneAtATime) {
-    WorkerPool<Ctx> pool(3, factory());
     std::mutex mutex;
     std::vector<int> order;
     std::atomic<int> running{0};
     std::atomic<bool> overlap{false};
     std::promise<void> done;
+    WorkerPool<Ctx> pool(3, factory());  // last: joined before the jobs' state goes away
     for (int i = 0; i < 20; ++i) {
         pool.submit("p", [&, i](Ctx&) {
             if (running.fetch_add(1) != 0) overlap = true;
@@ -50,10 +50,11 @@ TEST(WorkerPoolTest, JobsOfOneKeyRunInOrderOneAtATime) {
 }
 
 TEST(WorkerPoolTest, DifferentKeysRunInParallel) {
-    WorkerPool<Ctx> pool(2, factory());
     std::promise<void> a_started, b_started;
     std::promise<void> release;
     std::shared_future<void> released = release.get_future().share();
+    // Declared last, destroyed first: its threads are joined before what the jobs use goes away.
+    WorkerPool<Ctx> pool(2, factory());
     pool.submit("a", [&](Ctx&) { a_started.set_value(); released.wait(); });
     pool.submit("b", [&](Ctx&) { b_started.set_value(); released.wait(); });
     EXPECT_EQ(a_started.get_future().wait_for(5s), std::future_status::ready);
@@ -63,8 +64,8 @@ TEST(WorkerPoolTest, DifferentKeysRunInParallel) {
 }
 
 TEST(WorkerPoolTest, EachThreadHasItsOwnContextMadeOnIt) {
-    WorkerPool<Ctx> pool(1, factory());
     std::promise<bool> same;
+    WorkerPool<Ctx> pool(1, factory());  // last: joined before `same` goes away
     pool.submit("x", [&](Ctx& c) { same.set_value(c.thread == std::this_thread::get_id()); });
     auto f = same.get_future();
     ASSERT_EQ(f.wait_for(5s), std::future_status::ready);
