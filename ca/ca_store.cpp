@@ -46,20 +46,7 @@ IssuedCertificate read_certificate(const stores::Statement& row) {
 
 common::Result<std::vector<IssuedCertificate>> read_certificates(
     common::Result<stores::Statement> stmt) {
-    if (!stmt) {
-        return stmt.error();
-    }
-    std::vector<IssuedCertificate> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
-        out.push_back(read_certificate(*stmt));
-    }
+    return stores::read_all(std::move(stmt), read_certificate);
 }
 
 common::Result<std::optional<IssuedCertificate>> first_certificate(
@@ -224,26 +211,15 @@ common::Result<std::vector<crypto::RevokedEntry>> CaStore::revoked_entries() {
     auto stmt = m_db.prepare(
         "SELECT serial, revoked_at, revocation_reason FROM certificates "
         "WHERE status = 'revoked' ORDER BY length(serial), serial");
-    if (!stmt) {
-        return stmt.error();
-    }
-    std::vector<crypto::RevokedEntry> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
+    return stores::read_all(std::move(stmt), [](const stores::Statement& row) {
         crypto::RevokedEntry entry;
-        entry.serial_hex = stmt->column_text(0);
-        entry.revocation_time = from_unix(stmt->column_int64(1));
-        if (!stmt->column_is_null(2)) {
-            entry.reason = static_cast<int>(stmt->column_int64(2));
+        entry.serial_hex = row.column_text(0);
+        entry.revocation_time = from_unix(row.column_int64(1));
+        if (!row.column_is_null(2)) {
+            entry.reason = static_cast<int>(row.column_int64(2));
         }
-        out.push_back(std::move(entry));
-    }
+        return entry;
+    });
 }
 
 common::Result<void> CaStore::check_integrity() {

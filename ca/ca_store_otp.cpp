@@ -203,27 +203,16 @@ common::Result<std::vector<OtpInfo>> CaStore::list_otps(common::SystemTime now) 
     auto stmt = m_db.prepare(
         "SELECT username, created_at, expires_at, used_at, revoked_at FROM one_time_passwords "
         "ORDER BY id");
-    if (!stmt) {
-        return stmt.error();
-    }
-    std::vector<OtpInfo> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
+    return stores::read_all(std::move(stmt), [now](const stores::Statement& row) {
         OtpInfo info;
-        info.username = stmt->column_text(0);
-        info.created_at = from_unix(stmt->column_int64(1));
-        info.expires_at = from_unix(stmt->column_int64(2));
-        info.used_at = optional_time(*stmt, 3);
-        info.revoked_at = optional_time(*stmt, 4);
+        info.username = row.column_text(0);
+        info.created_at = from_unix(row.column_int64(1));
+        info.expires_at = from_unix(row.column_int64(2));
+        info.used_at = optional_time(row, 3);
+        info.revoked_at = optional_time(row, 4);
         info.state = state_at(info, now);
-        out.push_back(std::move(info));
-    }
+        return info;
+    });
 }
 
 common::Result<void> CaStore::revoke_otp(std::string_view username, common::SystemTime now) {

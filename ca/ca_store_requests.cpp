@@ -40,20 +40,7 @@ PendingRequest read_pending(const stores::Statement& row) {
 
 common::Result<std::vector<PendingRequest>> read_all_pending(
     common::Result<stores::Statement> stmt) {
-    if (!stmt) {
-        return stmt.error();
-    }
-    std::vector<PendingRequest> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
-        out.push_back(read_pending(*stmt));
-    }
+    return stores::read_all(std::move(stmt), read_pending);
 }
 
 std::string pending_select(std::string_view where) {

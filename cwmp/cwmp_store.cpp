@@ -14,18 +14,7 @@ using stores::Statement;
 
 constexpr std::string_view parameter_key_name = "Device.ManagementServer.ParameterKey";
 
-template <typename Read>
-auto read_all(common::Result<Statement> stmt, Read read)
-    -> common::Result<std::vector<decltype(read(*stmt))>> {
-    if (!stmt) return stmt.error();
-    std::vector<decltype(read(*stmt))> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back(read(*stmt));
-    }
-}
+using stores::read_all;
 
 common::Result<std::optional<std::int64_t>> query_int(Database& db, std::string_view sql,
                                                       std::initializer_list<SqlValue> values) {

@@ -7,39 +7,10 @@
 #include <utility>
 #include <variant>
 
+#include "stores/sql_values.h"
+
 namespace stores {
 namespace {
-
-using Value = std::variant<std::int64_t, std::string_view>;
-
-std::int64_t to_unix(common::SystemTime t) {
-    return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
-}
-
-common::Result<Statement> prepare(Database& db, std::string_view sql,
-                                  std::initializer_list<Value> values) {
-    auto stmt = db.prepare(sql);
-    if (!stmt) return stmt;
-    int index = 1;
-    for (const Value& v : values) {
-        auto bound = std::holds_alternative<std::int64_t>(v)
-                         ? stmt->bind_int64(index, std::get<std::int64_t>(v))
-                         : stmt->bind_text(index, std::get<std::string_view>(v).data() != nullptr
-                                                      ? std::get<std::string_view>(v)
-                                                      : std::string_view(""));
-        if (!bound) return bound.error();
-        ++index;
-    }
-    return stmt;
-}
-
-common::Result<std::int64_t> run(Database& db, std::string_view sql,
-                                 std::initializer_list<Value> values) {
-    auto stmt = prepare(db, sql, values);
-    if (!stmt) return stmt.error();
-    if (auto done = stmt->execute(); !done) return done.error();
-    return db.changes();
-}
 
 // A row chosen for removal: its id, profile and the text that describes it.
 struct Candidate {
@@ -51,23 +22,17 @@ struct Candidate {
 
 // REQUIRES: the query's columns are id, profile, description[, ref].
 common::Result<std::vector<Candidate>> select(Database& db, std::string_view sql,
-                                              std::initializer_list<Value> values) {
-    auto stmt = prepare(db, sql, values);
-    if (!stmt) return stmt.error();
-    std::vector<Candidate> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back({stmt->column_int64(0), stmt->column_text(1), stmt->column_text(2),
-                       stmt->column_text(3)});
-    }
+                                              std::initializer_list<SqlValue> values) {
+    return read_all(prepare_bound(db, sql, values), [](const Statement& row) {
+        return Candidate{row.column_int64(0), row.column_text(1), row.column_text(2),
+                         row.column_text(3)};
+    });
 }
 
 // Runs `remove` (a DELETE or UPDATE with ?1 = id) for every candidate and records each in the
 // history and the report, all in one transaction.
 common::Result<void> remove_all(StateStore& store, std::string_view kind,
-                                std::string_view select_sql, std::initializer_list<Value> values,
+                                std::string_view select_sql, std::initializer_list<SqlValue> values,
                                 std::string_view remove_sql, common::SystemTime now,
                                 CleanupReport& report) {
     Database& db = store.database();
@@ -92,7 +57,7 @@ common::Result<void> remove_all(StateStore& store, std::string_view kind,
 // A DELETE that counts rows of a shared table (one global history row for all of them).
 common::Result<void> remove_counted(StateStore& store, std::string_view kind,
                                     std::string_view delete_sql,
-                                    std::initializer_list<Value> values,
+                                    std::initializer_list<SqlValue> values,
                                     std::string_view description, common::SystemTime now,
                                     CleanupReport& report) {
     Database& db = store.database();

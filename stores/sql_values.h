@@ -1,5 +1,6 @@
-// Helpers for code that talks SQL through stores::Database: binding several values in one call
-// and times as Unix seconds (how every table of the project stores them).
+// Helpers for code that talks SQL through stores::Database: binding several values in one call,
+// reading all rows or the first one, and times as Unix seconds (how every table of the project
+// stores them).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <span>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -36,5 +38,32 @@ SqlValue time_or_null(const std::optional<common::SystemTime>& t);
 SqlValue text_or_null(std::string_view text);  // "" binds NULL
 std::optional<common::SystemTime> optional_time(const Statement& row, int column);
 std::optional<std::int64_t> optional_int(const Statement& row, int column);
+
+// Steps stmt to the end and returns read(row) for every row (read takes a const Statement&).
+template <typename Read>
+auto read_all(common::Result<Statement> stmt, Read read)
+    -> common::Result<std::vector<decltype(read(*stmt))>> {
+    using T = decltype(read(*stmt));
+    if (!stmt) return stmt.error();
+    std::vector<T> out;
+    for (;;) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) return out;
+        out.push_back(read(*stmt));
+    }
+}
+
+// read(row) for the first row of stmt; nullopt when there is none.
+template <typename Read>
+auto read_first(common::Result<Statement> stmt, Read read)
+    -> common::Result<std::optional<decltype(read(*stmt))>> {
+    using T = decltype(read(*stmt));
+    if (!stmt) return stmt.error();
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<T>();
+    return std::optional<T>(read(*stmt));
+}
 
 }  // namespace stores

@@ -18,32 +18,6 @@ SqlValue id_or_null(const std::optional<std::int64_t>& id) {
     return *id;
 }
 
-// Reads every row with read(row).
-template <typename Read>
-auto read_all(common::Result<Statement> stmt, Read read)
-    -> common::Result<std::vector<decltype(read(*stmt))>> {
-    using T = decltype(read(*stmt));
-    if (!stmt) return stmt.error();
-    std::vector<T> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) return out;
-        out.push_back(read(*stmt));
-    }
-}
-
-template <typename Read>
-auto read_first(common::Result<Statement> stmt, Read read)
-    -> common::Result<std::optional<decltype(read(*stmt))>> {
-    using T = decltype(read(*stmt));
-    if (!stmt) return stmt.error();
-    auto row = stmt->step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<T>();
-    return std::optional<T>(read(*stmt));
-}
-
 // The single text value of a one-column query; nullopt when there is no row.
 common::Result<std::optional<std::string>> query_text(Database& db, std::string_view sql,
                                                       std::initializer_list<SqlValue> values) {
