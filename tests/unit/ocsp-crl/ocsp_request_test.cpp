@@ -95,20 +95,6 @@ TEST(OcspRequestTest, RefusesBadInput) {
 
 // --- ocsp_get_url ------------------------------------------------------------------------------
 
-// Undoes the percent-encoding.
-std::string url_decode(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 TEST(OcspGetUrlTest, AppendsUrlEncodedBase64AfterASlash) {
     const Bytes der{0xfb, 0xff, 0xfe, 0x30, 0x03};  // base64 "+//+MAM=" has all three specials
     EXPECT_EQ(revocation::ocsp_get_url("http://ocsp.example", der),

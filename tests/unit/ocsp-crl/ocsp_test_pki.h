@@ -12,6 +12,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ca/authority.h"
@@ -233,6 +234,20 @@ inline HandMade by(const Pair& responder) {
 inline void expect_unknown(const OcspResult& result, std::string_view why_part) {
     ASSERT_TRUE(result.status.is_unknown()) << result.status.describe();
     EXPECT_NE(result.status.why().find(why_part), std::string::npos) << result.status.why();
+}
+
+// Undoes the percent-encoding of an OCSP GET URL (RFC 6960 Appendix A.1).
+inline std::string url_decode(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
 }
 
 }  // namespace ocsp_test

@@ -11,6 +11,7 @@
 #include "fakes/temp_dir.h"
 #include "ocsp-crl/revocation_checker.h"
 #include "stores/state_db.h"
+#include "unit/ocsp-crl/ocsp_test_pki.h"
 #include "unit/ca/ca_test_pki.h"
 
 namespace {
@@ -21,19 +22,6 @@ using revocation::Policy;
 
 constexpr const char* ocsp_url = "http://ocsp.test/";
 constexpr const char* crl_url = "http://crl.test/issuing.crl";
-
-std::string url_unescape(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
 
 class RevocationCheckerTest : public ::testing::Test {
 protected:
@@ -67,7 +55,7 @@ protected:
             if (r.method == transport::HttpRequest::Method::post) {
                 request.assign(r.body.begin(), r.body.end());
             } else {
-                request = crypto::from_base64(url_unescape(r.url.substr(17))).value();
+                request = crypto::from_base64(ocsp_test::url_decode(r.url.substr(17))).value();
             }
             auto lookup = [this](std::string_view serial) -> common::Result<ca::CertificateStatus> {
                 auto it = statuses.find(std::string(serial));
