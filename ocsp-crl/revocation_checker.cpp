@@ -188,18 +188,18 @@ bool OnlineRevocationChecker::try_ocsp(CertificateStatus& out, const crypto::Cer
     return false;
 }
 
-std::shared_ptr<const CrlIndex> OnlineRevocationChecker::parsed(const CacheKey& key,
-                                                                const crypto::Bytes& der) {
+common::Result<std::shared_ptr<const CrlIndex>> OnlineRevocationChecker::parsed(
+    const CacheKey& key, const crypto::Bytes& der) {
     auto it = m_parsed.find(key);
     if (it != m_parsed.end() && it->second->der == der) return it->second->index;
     auto index = CrlIndex::parse(der);
-    if (!index) return nullptr;
+    if (!index) return index.error();
     if (m_parsed.size() >= max_parsed_crls && it == m_parsed.end()) m_parsed.erase(m_parsed.begin());
     auto entry = std::make_shared<ParsedCrl>();
     entry->der = der;
     entry->index = std::make_shared<const CrlIndex>(std::move(*index));
     m_parsed[key] = entry;
-    return entry->index;
+    return std::shared_ptr<const CrlIndex>(entry->index);
 }
 
 bool OnlineRevocationChecker::try_crl(CertificateStatus& out, const crypto::Certificate& issuer,
@@ -240,9 +240,9 @@ bool OnlineRevocationChecker::try_crl(CertificateStatus& out, const crypto::Cert
                 out.attempts.push_back("crl cache: " + cached.error().message());
             } else if (*cached) {
                 if (auto crl = parsed(key, (*cached)->der)) {
-                    Status s = check_crl(*crl, cert, issuer, now, options);
+                    Status s = check_crl(**crl, cert, issuer, now, options);
                     if (answered(s)) {
-                        accept(*crl, std::move(s), "cache: " + url);
+                        accept(**crl, std::move(s), "cache: " + url);
                         return true;
                     }
                 }
@@ -253,13 +253,12 @@ bool OnlineRevocationChecker::try_crl(CertificateStatus& out, const crypto::Cert
             out.attempts.push_back("crl " + url + ": " + body.error().message());
             continue;
         }
-        auto crl = parsed(key, *body);
-        if (!crl) {
-            auto error = CrlIndex::parse(*body);
-            out.attempts.push_back("crl " + url + ": " +
-                                   (error ? std::string("unreadable") : error.error().message()));
+        auto parsed_crl = parsed(key, *body);
+        if (!parsed_crl) {
+            out.attempts.push_back("crl " + url + ": " + parsed_crl.error().message());
             continue;
         }
+        const std::shared_ptr<const CrlIndex>& crl = *parsed_crl;
         Status s = check_crl(*crl, cert, issuer, now, options);
         if (!answered(s)) {
             out.attempts.push_back("crl " + url + ": " + s.why());

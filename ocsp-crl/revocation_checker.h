@@ -110,7 +110,9 @@ public:
 
 private:
     struct ParsedCrl;
-    std::shared_ptr<const CrlIndex> parsed(const CacheKey& key, const crypto::Bytes& der);
+    // The CRL's index, reused while the same bytes come back for key; the parse error if any.
+    common::Result<std::shared_ptr<const CrlIndex>> parsed(const CacheKey& key,
+                                                           const crypto::Bytes& der);
     bool try_ocsp(CertificateStatus& out, const crypto::Certificate& issuer, const Policy& policy,
                   common::SystemTime now, const std::vector<std::string>& urls);
     bool try_crl(CertificateStatus& out, const crypto::Certificate& issuer, const Policy& policy,
