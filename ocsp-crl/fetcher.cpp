@@ -5,19 +5,6 @@
 namespace revocation {
 namespace {
 
-bool is_http_url(std::string_view url) {
-    auto lower_prefix = [&](std::string_view prefix) {
-        if (url.size() < prefix.size()) return false;
-        for (std::size_t i = 0; i < prefix.size(); ++i) {
-            char c = url[i];
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            if (c != prefix[i]) return false;
-        }
-        return true;
-    };
-    return lower_prefix("http://") || lower_prefix("https://");
-}
-
 common::Result<crypto::Bytes> body_of(common::Result<transport::HttpResponse> response,
                                       std::string_view what, const std::string& url) {
     if (!response) {
@@ -39,7 +26,7 @@ common::Result<crypto::Bytes> body_of(common::Result<transport::HttpResponse> re
 
 common::Result<crypto::Bytes> fetch_crl(transport::HttpClient& http, const std::string& url,
                                         const FetchLimits& limits) {
-    if (!is_http_url(url)) {
+    if (!transport::is_http_url(url)) {
         return common::fail(common::Errc::unsupported,
                             "CRL distribution point " + url + " is not an http(s) URL");
     }
@@ -53,7 +40,7 @@ common::Result<crypto::Bytes> fetch_crl(transport::HttpClient& http, const std::
 
 common::Result<crypto::Bytes> fetch_ocsp(transport::HttpClient& http, const std::string& url,
                                          crypto::ByteView request_der, const FetchLimits& limits) {
-    if (!is_http_url(url)) {
+    if (!transport::is_http_url(url)) {
         return common::fail(common::Errc::unsupported,
                             "OCSP responder " + url + " is not an http(s) URL");
     }

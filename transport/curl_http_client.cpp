@@ -84,7 +84,7 @@ std::string describe(const HttpRequest& request) {
 }
 
 common::Result<void> check_request(const HttpRequest& request) {
-    if (!istarts_with(request.url, "http://") && !istarts_with(request.url, "https://")) {
+    if (!is_http_url(request.url)) {
         return common::fail(Errc::invalid_argument, "not an http:// or https:// URL");
     }
     if (request.method == HttpRequest::Method::get && !request.body.empty()) {

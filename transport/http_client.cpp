@@ -69,6 +69,13 @@ common::Error http_status_error(const HttpResponse& response, std::string_view w
     return common::Error(code, std::move(message), retry ? common::Retry::yes : common::Retry::no);
 }
 
+bool is_http_url(std::string_view url) {
+    auto starts = [url](std::string_view prefix) {
+        return url.size() >= prefix.size() && iequals(url.substr(0, prefix.size()), prefix);
+    };
+    return starts("http://") || starts("https://");
+}
+
 std::string url_escape(std::string_view text) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;

@@ -64,6 +64,9 @@ public:
 // Maps a status that the caller did not expect to an Error (5xx/429/408 retryable).
 common::Error http_status_error(const HttpResponse& response, std::string_view what);
 
+// True if url starts with http:// or https://, in any case (the only schemes HttpClient fetches).
+bool is_http_url(std::string_view url);
+
 // RFC 3986 percent-encoding of everything but unreserved characters (for query values).
 std::string url_escape(std::string_view text);
 
