@@ -134,7 +134,7 @@ transport::HttpServerResponse ConnectionRequestHandler::handle(const transport::
     }
     std::lock_guard lock(m_mutex);
     bool stale = false;
-    if (!authenticated(request, stale)) return challenge(stale);
+    if (m_options.password.empty() || !authenticated(request, stale)) return challenge(stale);
     const auto now = m_clock.steady_now();
     if (m_last_accepted && now - *m_last_accepted < m_options.min_interval) {
         const auto left = std::chrono::ceil<std::chrono::seconds>(m_options.min_interval - (now - *m_last_accepted));
@@ -145,6 +145,12 @@ transport::HttpServerResponse ConnectionRequestHandler::handle(const transport::
     m_last_accepted = now;
     m_on_request();
     return transport::HttpServerResponse::reply(200, "", "");
+}
+
+void ConnectionRequestHandler::set_credentials(std::string username, std::string password) {
+    std::lock_guard lock(m_mutex);
+    m_options.username = std::move(username);
+    m_options.password = std::move(password);
 }
 
 common::Result<std::unique_ptr<ConnectionRequestServer>> ConnectionRequestServer::start(

@@ -51,6 +51,9 @@ public:
                              std::function<void()> on_request, std::function<std::string()> nonce_source);
 
     transport::HttpServerResponse handle(const transport::HttpServerRequest& request);
+    // New ConnectionRequestUsername/Password (the ACS wrote them); nonces issued so far stay
+    // good for one request each. An empty password refuses every request (401).
+    void set_credentials(std::string username, std::string password);
 
 private:
     transport::HttpServerResponse challenge(bool stale);
@@ -75,6 +78,9 @@ public:
         transport::HttpServerOptions http, ConnectionRequestOptions options, const common::Clock& clock,
         std::function<void()> on_request, common::Logger log);
     std::uint16_t port() const { return m_server->port(); }
+    void set_credentials(std::string username, std::string password) {
+        m_handler->set_credentials(std::move(username), std::move(password));
+    }
     void stop() { m_server->stop(); }
 
 private:

@@ -13,6 +13,7 @@ using stores::SqlValue;
 using stores::Statement;
 
 constexpr std::string_view parameter_key_name = "Device.ManagementServer.ParameterKey";
+constexpr std::string_view bootstrapped_url_name = "Device.ManagementServer.X_CERTKEEPER_BootstrappedURL";
 
 using stores::read_all;
 
@@ -252,6 +253,17 @@ common::Result<void> CwmpStore::set_values(const std::map<std::string, std::stri
         if (auto r = put(parameter_key_name, *parameter_key); !r) return r;
     }
     return tx->commit();
+}
+
+common::Result<std::string> CwmpStore::bootstrapped_url() {
+    auto all = values();
+    if (!all) return all.error();
+    const auto it = all->find(std::string(bootstrapped_url_name));
+    return it == all->end() ? std::string() : it->second;
+}
+
+common::Result<void> CwmpStore::set_bootstrapped_url(std::string_view url) {
+    return set_values({{std::string(bootstrapped_url_name), std::string(url)}});
 }
 
 common::Result<std::map<std::string, std::string>> CwmpStore::reported_values() {

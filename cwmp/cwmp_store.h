@@ -115,6 +115,12 @@ public:
     common::Result<void> set_values(const std::map<std::string, std::string>& values,
                                     std::optional<std::string_view> parameter_key = std::nullopt);
 
+    // The ACS URL of the last BOOTSTRAP the ACS acknowledged ("" for none): a start with another
+    // URL is a first contact (TR-069 Amd 6 §3.7.1.5, "0 BOOTSTRAP"). Kept as the row
+    // Device.ManagementServer.X_CERTKEEPER_BootstrappedURL, which the data model does not expose.
+    common::Result<std::string> bootstrapped_url();
+    common::Result<void> set_bootstrapped_url(std::string_view url);
+
     // --- values last reported to the ACS (table cwmp_reported_values), for VALUE CHANGE ---
 
     common::Result<std::map<std::string, std::string>> reported_values();

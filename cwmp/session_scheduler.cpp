@@ -31,6 +31,16 @@ void SessionScheduler::stop() {
     ++m_generation;
 }
 
+void SessionScheduler::reconfigure(SchedulerOptions options) {
+    const bool periodic_changed = options.periodic_interval != m_options.periodic_interval;
+    m_options = std::move(options);
+    if (periodic_changed) {
+        if (m_periodic_timer) m_timers.cancel(*m_periodic_timer);
+        m_periodic_timer.reset();
+        arm_periodic();
+    }
+}
+
 void SessionScheduler::start(bool first_contact) {
     m_stopped = false;
     queue_event(first_contact ? event::bootstrap : event::boot);

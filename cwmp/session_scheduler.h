@@ -72,6 +72,9 @@ public:
     void schedule_inform(std::chrono::seconds delay, std::string command_key);
     // Cancels timers; a session in progress is abandoned (its events stay queued).
     void stop();
+    // New settings (the ACS wrote Device.ManagementServer.): used from the next session; the
+    // periodic timer is re-armed when its interval changed.
+    void reconfigure(SchedulerOptions options);
 
     bool in_session() const { return m_session != nullptr; }
     std::uint32_t failures() const { return m_failures; }

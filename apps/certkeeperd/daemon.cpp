@@ -114,7 +114,55 @@ common::Result<void> Daemon::open_stores() {
         return ctx;
     });
     m_notifier = std::make_unique<HookNotifier>(*m_workers, m_log.child("notify"), m_options.hook);
+    m_machine_notifier = m_notifier.get();
     return {};
+}
+
+common::Result<void> Daemon::start_agent() {
+    AgentHooks hooks;
+    hooks.profiles_applied = [this](const std::vector<std::string>& names) { apply_cwmp_profiles(names); };
+    hooks.restart = [this](RestartKind kind) {
+        m_restart = kind;
+        shutdown(kind == RestartKind::reboot ? "Reboot requested by the ACS" : "FactoryReset requested by the ACS");
+    };
+    hooks.changed = [this] { after_event(); };
+    auto agent = CwmpAgent::start(m_io, *m_db, *m_state, *m_workers, *m_event_timers, m_clock, m_log.child("cwmp"),
+                                  *m_options.cwmp, std::move(hooks));
+    if (!agent) return agent.error().with_context("CWMP agent");
+    m_agent = std::move(*agent);
+    m_fan_out = std::make_unique<FanOutNotifier>(std::vector<lifecycle::Notifier*>{m_notifier.get(), m_agent.get()});
+    m_machine_notifier = m_fan_out.get();
+    return {};
+}
+
+void Daemon::apply_cwmp_profiles(const std::vector<std::string>& names) {
+    if (m_stopping) return;
+    for (const std::string& name : names) {
+        auto stored = stored_profile(name);
+        if (!stored) {
+            m_cwmp_profiles.erase(name);
+            m_disabled.erase(name);
+            stop_machine(name, "removed by the ACS");
+            continue;
+        }
+        m_cwmp_profiles.insert(name);
+        const profiles::Profile& p = *stored;
+        auto it = m_slots.find(name);
+        if (!p.enabled()) {
+            if (it != m_slots.end()) stop_machine(name, "disabled by the ACS");
+            if (m_disabled.insert(name).second) m_log.info("profile " + name + ": disabled (ACS)");
+            continue;
+        }
+        m_disabled.erase(name);
+        if (it == m_slots.end()) {
+            m_log.info("profile " + name + ": applied by the ACS");
+            start_machine(p);
+        } else if (!(*it->second->profile.current() == p)) {
+            m_log.info("profile " + name + ": changed by the ACS");
+            it->second->profile.replace(p);
+            it->second->machine->profile_changed(p);
+        }
+    }
 }
 
 void Daemon::settle_install_journal(const std::vector<profiles::Profile>& on_disk) {
@@ -151,8 +199,25 @@ common::Result<void> Daemon::start() {
     auto loaded = profiles::load_profiles(m_options.profiles_dir);
     if (!loaded) return loaded.error().with_context("--profiles");
     for (const auto& d : loaded->diagnostics) m_log.warning("profile: " + d.to_string());
-    settle_install_journal(loaded->profiles);
+    // Profiles the ACS applied earlier run too (their install journal is settled with them).
+    std::vector<profiles::Profile> from_acs;
+    if (auto stored = m_state->list_profiles(); stored) {
+        for (const auto& rec : *stored) {
+            if (rec.source != "cwmp") continue;
+            if (auto p = stored_profile(rec.name)) from_acs.push_back(*p);
+        }
+    }
+    for (const auto& p : from_acs) m_cwmp_profiles.insert(p.name());
+    std::vector<profiles::Profile> all = loaded->profiles;
+    all.insert(all.end(), from_acs.begin(), from_acs.end());
+    settle_install_journal(all);
+    if (m_options.cwmp) {
+        if (auto r = start_agent(); !r) return r;
+    }
     apply(loaded->profiles, loaded->ok());
+    std::vector<std::string> acs_names;
+    for (const auto& p : from_acs) acs_names.push_back(p.name());
+    apply_cwmp_profiles(acs_names);
     take_requests();
 
     if (!m_options.once) {
@@ -212,6 +277,11 @@ void Daemon::apply(const std::vector<profiles::Profile>& profiles, bool complete
     std::set<std::string> seen;
     for (const profiles::Profile& p : profiles) {
         seen.insert(p.name());
+        if (m_cwmp_profiles.contains(p.name())) {
+            m_log.warning("profile " + p.name() + ": " + p.origin_file() +
+                          " names a profile the ACS owns: the ACS's one stays in service");
+            continue;
+        }
         const stores::AppliedProfile applied{p.name(), p.origin_file(),
                                              profiles::to_file_text(p, profiles::SecretRendering::reveal),
                                              p.enabled()};
@@ -249,10 +319,10 @@ void Daemon::apply(const std::vector<profiles::Profile>& profiles, bool complete
     }
     std::vector<std::string> gone;
     for (const auto& [name, slot] : m_slots) {
-        if (!seen.contains(name)) gone.push_back(name);
+        if (!seen.contains(name) && !m_cwmp_profiles.contains(name)) gone.push_back(name);
     }
     for (const auto& name : m_disabled) {
-        if (!seen.contains(name)) gone.push_back(name);
+        if (!seen.contains(name) && !m_cwmp_profiles.contains(name)) gone.push_back(name);
     }
     for (const std::string& name : gone) {
         if (!complete) {
@@ -323,7 +393,7 @@ void Daemon::start_machine(const profiles::Profile& profile) {
     if (auto pos = m_state->load_position(profile.name()); pos && !pos->state.empty()) {
         resume = lifecycle::Position{pos->state, pos->state_data, pos->next_action_at, pos->last_error};
     }
-    MachineContext context{lifecycle::Ports{*slot->enroller, *slot->revocation, *slot->repository, *m_notifier},
+    MachineContext context{lifecycle::Ports{*slot->enroller, *slot->revocation, *slot->repository, *m_machine_notifier},
                            *m_event_timers, m_clock, m_log.child("lifecycle"), std::move(resume)};
     slot->machine = m_factory(profile, context);
     m_slots[profile.name()] = slot;
@@ -357,7 +427,9 @@ void Daemon::take_requests() {
 
 void Daemon::after_event() {
     if (!m_options.once || m_stopping) return;
-    bool failed = false;
+    if (m_agent && !m_agent->settled()) return;
+    bool failed = m_agent && m_agent->gave_up();
+    if (failed) m_log.warning("cwmp: --once: the ACS could not be reached; events stay queued for the next run");
     bool waiting = false;
     for (const auto& [name, slot] : m_slots) {
         switch (slot->machine->stability()) {
@@ -382,6 +454,7 @@ void Daemon::shutdown(std::string_view why) {
     sd_notify("STOPPING=1");
     m_log.info("stopping: " + std::string(why));
     for (auto& [name, slot] : m_slots) slot->machine->stop();
+    if (m_agent) m_agent->stop();
     boost::system::error_code ec;
     m_signals.cancel(ec);
     m_watch.reset();

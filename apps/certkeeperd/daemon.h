@@ -36,6 +36,7 @@
 #include "asio_timers.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "cwmp_agent.h"
 #include "device_identity.h"
 #include "directory_watch.h"
 #include "machine_driver.h"
@@ -53,9 +54,12 @@ struct DaemonOptions {
     std::size_t workers = 2;                             // worker threads for blocking I/O
     std::chrono::milliseconds debounce{300};             // quiet time before a re-read
     transport::CurlOptions http;                         // timeouts and limits of every fetch
+    std::optional<CwmpAgentOptions> cwmp;                // --acs: the CWMP agent (docs/cwmp.md)
 };
 
 inline constexpr int exit_pending = 4;
+// Device.DeviceInfo.SoftwareVersion and --version.
+inline constexpr std::string_view software_version = "0.1.0";
 
 class Daemon {
 public:
@@ -74,6 +78,9 @@ public:
     void shutdown(std::string_view why);
 
     int exit_code() const { return m_exit_code; }
+    // The ACS asked for a Reboot or FactoryReset: the loop has stopped and main() restarts
+    // certkeeperd (after wiping the state for a factory reset).
+    std::optional<RestartKind> restart_requested() const { return m_restart; }
     std::size_t machines() const { return m_slots.size(); }
 
 private:
@@ -87,6 +94,9 @@ private:
     void settle_install_journal(const std::vector<profiles::Profile>& on_disk);
     void apply(const std::vector<profiles::Profile>& profiles, bool complete);
     void start_machine(const profiles::Profile& profile);
+    // Profiles the ACS applied or removed (source "cwmp"), by name: start, change or stop.
+    void apply_cwmp_profiles(const std::vector<std::string>& names);
+    common::Result<void> start_agent();
     // The profile as the state database last recorded it (nullopt if none or unreadable).
     std::optional<profiles::Profile> stored_profile(const std::string& name);
     void stop_machine(const std::string& name, std::string_view why);
@@ -108,7 +118,12 @@ private:
     AsioTimers m_timers;
     class EventTimers;
     std::unique_ptr<EventTimers> m_event_timers;  // m_timers + after_event() for --once
-    std::unique_ptr<lifecycle::Notifier> m_notifier;
+    std::unique_ptr<lifecycle::Notifier> m_notifier;   // the hook notifier
+    std::unique_ptr<CwmpAgent> m_agent;                 // --acs only
+    std::unique_ptr<FanOutNotifier> m_fan_out;          // hook + agent
+    lifecycle::Notifier* m_machine_notifier = nullptr;  // what the machines notify
+    std::set<std::string> m_cwmp_profiles;              // profiles the ACS owns (source "cwmp")
+    std::optional<RestartKind> m_restart;
     std::map<std::string, std::shared_ptr<Slot>> m_slots;
     std::set<std::string> m_disabled;
     boost::asio::signal_set m_signals;

@@ -1,6 +1,7 @@
 #include "device_identity.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -41,6 +42,11 @@ std::string upper(std::string_view s) {
     for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return out;
 }
+
+constexpr std::array<std::string_view, 9> management_keys = {
+    "acs_url", "acs_username", "acs_password", "acs_ca", "connection_request_address",
+    "connection_request_port", "connection_request_username", "connection_request_password",
+    "periodic_inform_interval"};
 
 std::string oui_of(const std::string& mac) {
     std::string out;
@@ -110,6 +116,14 @@ common::Result<DeviceIdentity> parse_device_config(std::string_view text) {
             out.manufacturer = value;
         } else if (key == "product_class") {
             out.product_class = value;
+        } else if (key == "model_name") {
+            out.model_name = value;
+        } else if (key == "description") {
+            out.description = value;
+        } else if (key == "hardware_version") {
+            out.hardware_version = value;
+        } else if (std::find(management_keys.begin(), management_keys.end(), key) != management_keys.end()) {
+            out.management[key] = value;
         } else {
             return common::fail(Errc::parse, where + "unknown key '" + key + "'");
         }
@@ -169,6 +183,10 @@ DeviceIdentity merge(const DeviceIdentity& configured, const DeviceIdentity& det
     take(out.variables.hostname, configured.variables.hostname);
     take(out.manufacturer, configured.manufacturer);
     take(out.product_class, configured.product_class);
+    take(out.model_name, configured.model_name);
+    take(out.description, configured.description);
+    take(out.hardware_version, configured.hardware_version);
+    out.management = configured.management;
     return out;
 }
 

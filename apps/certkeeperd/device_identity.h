@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -16,13 +17,22 @@ namespace certkeeperd {
 
 struct DeviceIdentity {
     profiles::DeviceVariables variables;
-    std::string manufacturer;   // Device.DeviceInfo.Manufacturer
-    std::string product_class;  // Device.DeviceInfo.ProductClass
+    std::string manufacturer;      // Device.DeviceInfo.Manufacturer
+    std::string product_class;     // Device.DeviceInfo.ProductClass
+    std::string model_name;        // Device.DeviceInfo.ModelName
+    std::string description;       // Device.DeviceInfo.Description
+    std::string hardware_version;  // Device.DeviceInfo.HardwareVersion
+    // The CWMP agent's settings given in the same file (acs_url, acs_username, acs_password,
+    // acs_ca, connection_request_address, connection_request_port, connection_request_username,
+    // connection_request_password, periodic_inform_interval): raw text, checked where they are
+    // used (main.cpp), command-line options win.
+    std::map<std::string, std::string> management;
 };
 
 // The --device-config format: "key = value" lines (blanks around both ignored), '#' or ';'
 // starts a comment line, blank lines ignored. Keys: mac, serial, hostname, oui, manufacturer,
-// product_class, each at most once. mac is six hex octets separated by ':' or '-' (written
+// product_class, model_name, description, hardware_version and the CWMP keys of
+// DeviceIdentity::management, each at most once. mac is six hex octets separated by ':' or '-' (written
 // back upper-case with ':'); oui six hex digits (upper-case); the others any printable text.
 // Errc::parse naming the line for anything else (unknown key, duplicate, bad value).
 common::Result<DeviceIdentity> parse_device_config(std::string_view text);
