@@ -155,7 +155,7 @@ void Daemon::apply_cwmp_profiles(const std::vector<std::string>& names) {
         }
         m_disabled.erase(name);
         if (it == m_slots.end()) {
-            m_log.info("profile " + name + ": applied by the ACS");
+            m_log.info("profile " + name + ": from the ACS, machine started");
             start_machine(p);
         } else if (!(*it->second->profile.current() == p)) {
             m_log.info("profile " + name + ": changed by the ACS");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <fstream>
 
 #include "fakes/temp_dir.h"
@@ -34,6 +36,29 @@ TEST(DeviceConfigTest, ParsesEveryKeyWithCommentsAndBlanks) {
     EXPECT_EQ(id->variables.oui, "00A0C6");
     EXPECT_EQ(id->manufacturer, "Example Corp");
     EXPECT_EQ(id->product_class, "IP-Phone");
+}
+
+TEST(DeviceConfigTest, DeviceInfoAndCwmpKeys) {
+    auto id = parse_device_config(
+        "model_name = HGW 9000\n"
+        "description = home gateway\n"
+        "hardware_version = rev B\n"
+        "acs_url = https://acs.example.net/cwmp\n"
+        "connection_request_port = 30005\n"
+        "periodic_inform_interval = 3600\n");
+    ASSERT_TRUE(id) << id.error().to_string();
+    EXPECT_EQ(id->model_name, "HGW 9000");
+    EXPECT_EQ(id->description, "home gateway");
+    EXPECT_EQ(id->hardware_version, "rev B");
+    const std::map<std::string, std::string> want{{"acs_url", "https://acs.example.net/cwmp"},
+                                                  {"connection_request_port", "30005"},
+                                                  {"periodic_inform_interval", "3600"}};
+    EXPECT_EQ(id->management, want);
+    const auto merged = merge(*id, DeviceIdentity{});
+    EXPECT_EQ(merged.management, want);
+    EXPECT_EQ(merged.model_name, "HGW 9000");
+    EXPECT_FALSE(parse_device_config("acs_url = a\nacs_url = b\n")) << "a key given twice";
+    EXPECT_FALSE(parse_device_config("acs_port = 1\n")) << "not a key";
 }
 
 TEST(DeviceConfigTest, EmptyFileIsEmptyIdentity) {

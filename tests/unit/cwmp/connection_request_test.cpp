@@ -101,6 +101,19 @@ TEST_F(ConnectionRequestTest, GoodDigestTriggersOneSessionWithMd5AndSha256) {
     EXPECT_EQ(m_sessions, 2);
 }
 
+TEST_F(ConnectionRequestTest, NewCredentialsFromTheAcsReplaceTheOldOnes) {
+    m_handler.set_credentials("acs", "n3w");
+    EXPECT_EQ(attempt("s3cret").status, 401);
+    EXPECT_EQ(attempt("n3w").status, 200);
+    EXPECT_EQ(m_sessions, 1);
+}
+
+TEST_F(ConnectionRequestTest, WithoutAPasswordEveryRequestIsRefused) {
+    m_handler.set_credentials("acs", "");
+    EXPECT_EQ(attempt("").status, 401);
+    EXPECT_EQ(m_sessions, 0);
+}
+
 TEST_F(ConnectionRequestTest, WrongPasswordIsRefused) {
     EXPECT_EQ(attempt("guess").status, 401);
     EXPECT_EQ(m_sessions, 0);

@@ -372,6 +372,34 @@ TEST_F(SchedulerTest, ScheduleInformQueuesScheduledAndItsCommandKey) {
     EXPECT_EQ(m_store.events[1].command_key, "sched-1");
 }
 
+TEST_F(SchedulerTest, ReconfigureMovesTheNextSessionAndRearmsThePeriodicInform) {
+    m_scheduler->start(false);
+    m_timers.advance(0s);
+    answer(m_codec.acs(InformResponse{}, last_inform_id()));
+    answer(no_content());
+    ASSERT_TRUE(m_scheduler->idle());
+
+    SchedulerOptions o;
+    o.session = config();
+    o.session.acs_url = "http://acs2.example/cwmp";
+    o.periodic_interval = 60s;
+    m_scheduler->reconfigure(o);
+    m_timers.advance(59s);
+    EXPECT_TRUE(m_completions.empty());
+    m_timers.advance(1s);
+    m_timers.advance(0s);
+    ASSERT_EQ(m_completions.size(), 1u);
+    EXPECT_EQ(m_requests.back().url, "http://acs2.example/cwmp");
+    EXPECT_EQ(std::get<Inform>(m_codec.sent.back().body).events.at(0).event_code, "2 PERIODIC");
+    answer(m_codec.acs(InformResponse{}, last_inform_id()));
+    answer(no_content());
+
+    o.periodic_interval = 0s;  // off
+    m_scheduler->reconfigure(o);
+    m_timers.advance(3600s);
+    EXPECT_TRUE(m_completions.empty());
+}
+
 }  // namespace
 }  // namespace cwmp
 
