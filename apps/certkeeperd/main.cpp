@@ -100,6 +100,16 @@ common::Result<std::optional<certkeeperd::CwmpAgentOptions>> agent_options(const
         if (auto it = device.management.find(key); it != device.management.end()) return it->second;
         return std::nullopt;
     };
+    // A secret: the first line of the file named by --OPTION-file, else the config key's value.
+    auto secret = [&](const std::string& option, const std::string& key) -> common::Result<std::string> {
+        if (auto f = args.value(option + "-file")) {
+            auto line = read_secret(*f);
+            if (!line) return line.error().with_context("--" + option + "-file");
+            return *line;
+        }
+        auto it = device.management.find(key);
+        return it == device.management.end() ? std::string() : it->second;
+    };
     auto bad = [](const std::string& what) { return common::fail(common::Errc::invalid_argument, what); };
     const auto url = get("acs", "acs_url");
     if (!url) return std::optional<certkeeperd::CwmpAgentOptions>();
@@ -108,13 +118,9 @@ common::Result<std::optional<certkeeperd::CwmpAgentOptions>> agent_options(const
     o.once = once;
     o.settings.url = *url;
     o.settings.username = get("acs-username", "acs_username").value_or("");
-    if (auto f = args.value("acs-password-file")) {
-        auto secret = read_secret(*f);
-        if (!secret) return secret.error().with_context("--acs-password-file");
-        o.settings.password = *secret;
-    } else if (auto it = device.management.find("acs_password"); it != device.management.end()) {
-        o.settings.password = it->second;
-    }
+    auto password = secret("acs-password", "acs_password");
+    if (!password) return password.error();
+    o.settings.password = *password;
     o.acs_http.ca_file = get("acs-ca", "acs_ca").value_or("");
     o.acs_http.client_cert_file = args.value("acs-client-cert").value_or("");
     o.acs_http.client_key_file = args.value("acs-client-key").value_or("");
@@ -126,13 +132,9 @@ common::Result<std::optional<certkeeperd::CwmpAgentOptions>> agent_options(const
     }
     o.connection_request_host = device.variables.hostname.empty() ? "localhost" : device.variables.hostname;
     o.settings.connection_request_username = get("connection-request-username", "connection_request_username").value_or("");
-    if (auto f = args.value("connection-request-password-file")) {
-        auto secret = read_secret(*f);
-        if (!secret) return secret.error().with_context("--connection-request-password-file");
-        o.settings.connection_request_password = *secret;
-    } else if (auto it = device.management.find("connection_request_password"); it != device.management.end()) {
-        o.settings.connection_request_password = it->second;
-    }
+    auto cr_password = secret("connection-request-password", "connection_request_password");
+    if (!cr_password) return cr_password.error();
+    o.settings.connection_request_password = *cr_password;
     if (auto interval = get("periodic-inform-interval", "periodic_inform_interval")) {
         auto n = parse_uint(*interval, 0xffffffffu);
         if (!n) return bad("--periodic-inform-interval: seconds expected (0 = off)");
