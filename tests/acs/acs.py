@@ -178,6 +178,8 @@ def summarize(root):
         f = find_child(detail, "Fault") if detail is not None else None
         out["fault_code"] = int(child_text(f, "FaultCode", "0") or 0) if f is not None else 0
         out["fault_string"] = child_text(f, "FaultString") if f is not None else ""
+        out["parameter_faults"] = [[child_text(s, "ParameterName"), int(child_text(s, "FaultCode", "0") or 0)]
+                                   for s in (f if f is not None else []) if local(s.tag) == "SetParameterValuesFault"]
     for simple in ("Status", "InstanceNumber"):
         if find_child(rpc, simple) is not None:
             out[simple.lower()] = child_text(rpc, simple)
@@ -484,6 +486,8 @@ class Handler(BaseHTTPRequestHandler):
                 acs.sessions.pop(cookie, None)
             return self.reply(204)  # no more requests: the session ends
         if "misbehave" in step:
+            if step["misbehave"] == "unknown_rpc":
+                sess["pending"] = ("acs-unknown", step)  # the CPE's fault answers it
             if self.misbehave({"mode": step["misbehave"], **step}, summary):
                 return
             with acs.lock:
