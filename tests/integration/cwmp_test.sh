@@ -15,9 +15,11 @@
 #  4. the ACS drops the empty POST after the InformResponse: the retry session serves the
 #     Download of a broken profile file -> TransferComplete 9018, the profile in service stays;
 #  5. the ACS stalls on the Inform: the agent's exchange times out, the retry delivers;
-#  6. SIGTERM; --once against the ACS (1 BOOT, exit 0); --once with the ACS down gives up after
+#  6. Reboot (certkeeperd starts again: M Reboot + 1 BOOT, the profile runs on) and FactoryReset
+#     (0 BOOTSTRAP, the ACS's profiles and the keys gone);
+#  7. SIGTERM; --once against the ACS (1 BOOT, exit 0); --once with the ACS down gives up after
 #     3 failed sessions (exit 1), the next --once delivers the queued event;
-#  7. every envelope the agent sent passes ../shared/tools/cwmp-validate (skipped without it).
+#  8. every envelope the agent sent passes ../shared/tools/cwmp-validate (skipped without it).
 # usage: cwmp_test.sh CERTKEEPERD CERTKEEPER CERTKEEPER_RESPONDER
 daemon=${1:?usage: cwmp_test.sh CERTKEEPERD CERTKEEPER CERTKEEPER_RESPONDER}
 ck=${2:?}
@@ -409,6 +411,36 @@ fi
 acs_log
 check "the ACS saw no protocol error (cookies, cwmp:IDs)" "$(py 'd["errors"]')" "[]"
 assert "no secret in the daemon's log" bash -c '! grep -Eq "acs-s3cret|cr-s3cret|s3cret" daemon.log'
+
+section "Reboot and FactoryReset"
+wait_idle
+ctl script '[{"method":"Reboot","command_key":"rb-1"}]'
+after=$(last_seq)
+cr_spaced
+check "connection request for the Reboot: 200" "$cr_status" 200
+if expect_msg "the Inform after the Reboot" '{"method":"Inform","event":"M Reboot","timeout":30}'; then
+    check "after the Reboot: M Reboot with its CommandKey, and 1 BOOT" \
+        "$(py 'sorted(tuple(e) for e in d["events"])')" "[('1 BOOT', ''), ('M Reboot', 'rb-1')]"
+fi
+assert "Reboot: certkeeperd started again in the same process (log)" grep -q "certkeeperd: restarting" daemon.log
+assert "Reboot: the daemon is running" daemon_alive
+wait_port "$crport"
+out=$("$ck" status --state-dir state --json 2>&1)
+check "after the Reboot the ACS's profile runs on (Valid, same certificate)" \
+    "$(py '[(p["name"], p["state"], (p["certificate"] or {}).get("serial", "").lstrip("0")) for p in d["profiles"]]')" \
+    "[('tls', 'Valid', '${serial2:-?}')]"
+wait_idle
+ctl script '[{"method":"FactoryReset"}]'
+cr_spaced
+check "connection request for the FactoryReset: 200" "$cr_status" 200
+if expect_msg "the Inform after the FactoryReset" '{"method":"Inform","event":"0 BOOTSTRAP","timeout":30}'; then
+    ok "after the FactoryReset: 0 BOOTSTRAP"
+fi
+assert "FactoryReset: the daemon is running" daemon_alive
+out=$("$ck" status --state-dir state --json 2>&1)
+check "FactoryReset: the profiles the ACS pushed are gone" "$(py 'len(d["profiles"])')" 0
+check "FactoryReset: no key left in the key store" "$(find state/keys -type f | wc -l)" 0
+wait_idle
 
 section "SIGTERM; --once"
 kill -TERM "$dpid"
