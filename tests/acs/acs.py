@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import secrets
+import ssl
 import sys
 import threading
 import time
@@ -541,6 +542,9 @@ def main():
     p.add_argument("--connection-request", metavar="URL",
                    help="instead of serving: send one connection request and print the result")
     p.add_argument("--replay", help="with --connection-request: this Authorization header")
+    p.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM, chain after it)")
+    p.add_argument("--tls-key", help="the key of --tls-cert (PEM)")
+    p.add_argument("--tls-client-ca", help="require a client certificate issued by these CAs (PEM)")
     args = p.parse_args()
     if args.connection_request:
         r = digest_get(args.connection_request, args.username, args.password, replay_from=args.replay)
@@ -551,6 +555,13 @@ def main():
     Handler.acs = Acs(args)
     server = ThreadingHTTPServer((args.bind, args.port), Handler)
     server.daemon_threads = True
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_client_ca:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(args.tls_client_ca)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

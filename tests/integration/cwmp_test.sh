@@ -19,7 +19,9 @@
 #     (0 BOOTSTRAP, the ACS's profiles and the keys gone);
 #  7. SIGTERM; --once against the ACS (1 BOOT, exit 0); --once with the ACS down gives up after
 #     3 failed sessions (exit 1), the next --once delivers the queued event;
-#  8. every envelope the agent sent passes ../shared/tools/cwmp-validate (skipped without it).
+#  8. an HTTPS ACS: refused without --acs-ca or without a client certificate; with --acs-ca and
+#     the certificate the profile installed as TLS client certificate, --once delivers BOOTSTRAP;
+#  9. every envelope the agent sent passes ../shared/tools/cwmp-validate (skipped without it).
 # usage: cwmp_test.sh CERTKEEPERD CERTKEEPER CERTKEEPER_RESPONDER
 daemon=${1:?usage: cwmp_test.sh CERTKEEPERD CERTKEEPER CERTKEEPER_RESPONDER}
 ck=${2:?}
@@ -475,13 +477,59 @@ if expect_msg "the queued BOOT" '{"method":"Inform","event":"1 BOOT","timeout":1
 fi
 check "nothing left queued" "$(sqlite3 state/state.db "select count(*) from cwmp_events" 2>&1)" 0
 
+section "HTTPS to the ACS: --acs-ca, and a managed certificate as the TLS client certificate"
+# A server certificate for 127.0.0.1 from a CA of its own; the ACS asks for a client certificate
+# from certkeeper-responder's CA, and the agent presents the one the profile installed.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tls-ca.key -out tls-ca.pem \
+    -days 2 -subj "/CN=it ACS CA" >openssl.log 2>&1
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout acs.key -out acs.csr \
+    -subj "/CN=127.0.0.1" >>openssl.log 2>&1
+printf 'subjectAltName = IP:127.0.0.1\n' > acs.ext
+openssl x509 -req -in acs.csr -CA tls-ca.pem -CAkey tls-ca.key -CAcreateserial -days 2 -extfile acs.ext \
+    -out acs.pem >>openssl.log 2>&1
+assert "a server certificate for the ACS" test -s acs.pem
+cat ca/ca.pem ca/chain.pem > client-cas.pem  # certkeeper-responder's issuing CA and root
+aport=$(free_port)
+acs_url="https://127.0.0.1:$aport/acs"
+python3 "$acs_py" --port "$aport" --record rec3 --auth digest --username acs --password acs-s3cret \
+    --tls-cert acs.pem --tls-key acs.key --tls-client-ca client-cas.pem >>acs.log 2>&1 &
+acs_pid=$!
+pids+=("$acs_pid")
+wait_port "$aport" || { cat acs.log; exit 1; }
+tls_args=(--profiles profiles --device-config device.conf --acs "$acs_url" --acs-username acs
+          --acs-password-file acs.pw --connection-request-address 127.0.0.1 --connection-request-port 0)
+# tls_refused NAME STATE_DIR [OPTIONS]: the daemon's first session fails on TLS and the ACS
+# records nothing from it.
+tls_refused() {
+    local name=$1 dir=$2; shift 2
+    "$daemon" "${tls_args[@]}" --state-dir "$dir" --foreground "$@" >"$dir.log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 100); do grep -q "cwmp: session failed" "$dir.log" && break; sleep 0.1; done
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    assert "$name: the session failed" grep -q "cwmp: session failed" "$dir.log"
+    assert "$name: the ACS received no envelope" bash -c '! ls rec3/*.xml >/dev/null 2>&1'
+}
+tls_refused "HTTPS without --acs-ca (the system store does not know the ACS's CA)" state-tls-noca \
+    --acs-client-cert stores/tls/cert.pem --acs-client-key stores/tls/key.pem
+tls_refused "HTTPS without a client certificate" state-tls-nocert --acs-ca tls-ca.pem
+timeout 90 "$daemon" "${tls_args[@]}" --state-dir state-tls --once --acs-ca tls-ca.pem \
+    --acs-client-cert stores/tls/cert.pem --acs-client-key stores/tls/key.pem >once-tls.log 2>&1
+rc=$?
+check "--once over HTTPS with --acs-ca and the managed client certificate: exit 0" "$rc" 0
+[ "$rc" = 0 ] || tail -n 20 once-tls.log
+ctl_base="https://127.0.0.1:$aport/control"
+out=$(curl -s -m 10 --cacert tls-ca.pem --cert stores/tls/cert.pem --key stores/tls/key.pem "$ctl_base/log")
+check "over HTTPS the ACS got 0 BOOTSTRAP" "$(py '[e["events"] for e in d["log"] if e["method"] == "Inform"]')" \
+    "[[['0 BOOTSTRAP', '']]]"
+kill "$acs_pid"; wait "$acs_pid" 2>/dev/null
+
 section "every envelope the agent sent against the CWMP schemas"
 if [ ! -x "$validator" ]; then
     echo "skipped: ../shared not present ($validator)"
 else
-    n=$(ls rec/*.xml rec2/*.xml 2>/dev/null | wc -l)
+    n=$(ls rec/*.xml rec2/*.xml rec3/*.xml 2>/dev/null | wc -l)
     assert "envelopes recorded ($n)" test "$n" -gt 20
-    expect "cwmp-validate: all $n valid" 0 "$validator" rec/*.xml rec2/*.xml
+    expect "cwmp-validate: all $n valid" 0 "$validator" rec/*.xml rec2/*.xml rec3/*.xml
     assert "they include Inform, TransferComplete, Fault, GetParameterValuesResponse, SetParameterValuesResponse" \
         bash -c 'for m in Inform TransferComplete Fault GetParameterValuesResponse SetParameterValuesResponse SetParameterAttributesResponse DownloadResponse; do ls rec/*-$m.xml >/dev/null 2>&1 || exit 1; done'
 fi
