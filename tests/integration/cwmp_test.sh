@@ -15,7 +15,8 @@
 #  4. the ACS drops the empty POST after the InformResponse: the retry session serves the
 #     Download of a broken profile file -> TransferComplete 9018, the profile in service stays;
 #  5. the ACS stalls on the Inform: the agent's exchange times out, the retry delivers;
-#  6. Reboot (certkeeperd starts again: M Reboot + 1 BOOT, the profile runs on) and FactoryReset
+#  6. an oversized envelope (1.5 MiB) is refused, the session fails and is retried;
+#     Reboot (certkeeperd starts again: M Reboot + 1 BOOT, the profile runs on) and FactoryReset
 #     (0 BOOTSTRAP, the ACS's profiles and the keys gone);
 #  7. SIGTERM; --once against the ACS (1 BOOT, exit 0); --once with the ACS down gives up after
 #     3 failed sessions (exit 1), the next --once delivers the queued event;
@@ -413,6 +414,23 @@ fi
 acs_log
 check "the ACS saw no protocol error (cookies, cwmp:IDs)" "$(py 'd["errors"]')" "[]"
 assert "no secret in the daemon's log" bash -c '! grep -Eq "acs-s3cret|cr-s3cret|s3cret" daemon.log'
+
+section "an oversized envelope from the ACS"
+wait_idle
+# 1.5 MiB of body (the agent takes at most 1 MiB per envelope): refused unread, the session fails.
+python3 -c 'import json; print(json.dumps([{"method": "Raw", "body": "<cwmp:GetRPCMethods/><!--" + "x" * (1536 * 1024) + "-->"}]))' > big.json
+curl -s -m 30 -o /dev/null -X POST --data-binary @big.json "$ctl_base/script"
+after=$(last_seq)
+failed_before=$(count_failed)
+cr_spaced
+check "connection request: 200" "$cr_status" 200
+if expect_msg "the retry after the oversized envelope" '{"method":"Inform","event":"6 CONNECTION REQUEST","timeout":30}' &&
+   expect_msg "the retry after the oversized envelope" '{"method":"Inform","timeout":30}'; then
+    check "after the oversized envelope: the next Inform is a retry (RetryCount 1)" "$(py 'd["retry_count"]')" 1
+fi
+assert "the oversized envelope was refused (log: larger than 1 MiB)" \
+    bash -c '[ "$(grep -c "cwmp: session failed" daemon.log)" -gt "$0" ] && grep "cwmp: session failed" daemon.log | tail -n 1 | grep -q "larger than"' "$failed_before"
+assert "after the oversized envelope: certkeeperd still runs" daemon_alive
 
 section "Reboot and FactoryReset"
 wait_idle
