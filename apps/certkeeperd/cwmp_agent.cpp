@@ -219,7 +219,7 @@ common::Result<void> CwmpAgent::Impl::start() {
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     scheduler = std::make_unique<cwmp::SessionScheduler>(
         scheduler_options(applied), cwmp::Codec::standard(), *this, events, timers, std::move(send),
-        [this, unit]() mutable { return unit(random); }, log.child("cwmp"));
+        [this, unit]() mutable { return unit(random); }, log);
     scheduler->set_on_session_end([this](bool ok) { on_session_end(ok); });
 
     auto bootstrapped = store.bootstrapped_url();

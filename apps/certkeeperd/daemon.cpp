@@ -126,7 +126,7 @@ common::Result<void> Daemon::start_agent() {
         shutdown(kind == RestartKind::reboot ? "Reboot requested by the ACS" : "FactoryReset requested by the ACS");
     };
     hooks.changed = [this] { after_event(); };
-    auto agent = CwmpAgent::start(m_io, *m_db, *m_state, *m_workers, *m_event_timers, m_clock, m_log.child("cwmp"),
+    auto agent = CwmpAgent::start(m_io, *m_db, *m_state, *m_workers, *m_event_timers, m_clock, m_log,
                                   *m_options.cwmp, std::move(hooks));
     if (!agent) return agent.error().with_context("CWMP agent");
     m_agent = std::move(*agent);
