@@ -1,5 +1,6 @@
 #include "cwmp/cwmp_store.h"
 
+#include <tuple>
 #include <utility>
 
 #include "stores/sql_values.h"
@@ -93,6 +94,53 @@ common::Result<std::int64_t> CwmpStore::queue_event(std::string_view event_code,
     const auto id = m_db->last_insert_rowid();
     if (auto c = tx->commit(); !c) return c.error();
     return id;
+}
+
+common::Result<std::int64_t> CwmpStore::add_download(const Download& d, common::SystemTime due_at) {
+    auto r = stores::run(*m_db,
+                         "INSERT INTO cwmp_downloads (command_key, file_type, url, username, password, "
+                         "file_size, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                         {d.command_key, d.file_type, d.url, d.username, d.password,
+                          static_cast<std::int64_t>(d.file_size), stores::to_unix(due_at)});
+    if (!r) return r.error();
+    return m_db->last_insert_rowid();
+}
+
+common::Result<std::vector<PendingDownload>> CwmpStore::pending_downloads() {
+    return read_all(m_db->prepare("SELECT id, command_key, file_type, url, username, password, file_size, "
+                                  "due_at FROM cwmp_downloads ORDER BY id"),
+                    [](const Statement& row) {
+                        PendingDownload p;
+                        p.id = row.column_int64(0);
+                        p.download.command_key = row.column_text(1);
+                        p.download.file_type = row.column_text(2);
+                        p.download.url = row.column_text(3);
+                        p.download.username = row.column_text(4);
+                        p.download.password = row.column_text(5);
+                        p.download.file_size = static_cast<std::uint32_t>(row.column_int64(6));
+                        p.due_at = stores::from_unix(row.column_int64(7));
+                        return p;
+                    });
+}
+
+common::Result<void> CwmpStore::finish_download(std::int64_t id, std::string_view command_key,
+                                                std::string_view transfer_complete_payload,
+                                                common::SystemTime now) {
+    auto tx = stores::Transaction::begin(*m_db);
+    if (!tx) return tx.error();
+    auto removed = stores::run(*m_db, "DELETE FROM cwmp_downloads WHERE id = ?1", {id});
+    if (!removed) return removed.error();
+    if (*removed == 0) return common::fail(Errc::not_found, "no Download " + std::to_string(id));
+    for (const auto& [code, key, payload] :
+         {std::tuple{event::m_download, command_key, std::string_view()},
+          std::tuple{event::transfer_complete, std::string_view(), transfer_complete_payload}}) {
+        auto inserted = stores::run(*m_db,
+                                    "INSERT INTO cwmp_events (event_code, command_key, payload, queued_at) "
+                                    "VALUES (?1, ?2, ?3, ?4)",
+                                    {code, key, payload, stores::to_unix(now)});
+        if (!inserted) return inserted.error();
+    }
+    return tx->commit();
 }
 
 common::Result<std::vector<QueuedEvent>> CwmpStore::pending_events() {

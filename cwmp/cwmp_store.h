@@ -22,6 +22,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "cwmp/messages.h"
 #include "stores/sqlite.h"
 
 namespace cwmp {
@@ -54,6 +55,13 @@ struct InstanceRecord {
     friend bool operator==(const InstanceRecord&, const InstanceRecord&) = default;
 };
 
+// A Download accepted and not yet finished (table cwmp_downloads, schema version 4).
+struct PendingDownload {
+    std::int64_t id = 0;
+    Download download;         // CommandKey, FileType, URL, Username, Password (secret), FileSize
+    common::SystemTime due_at;  // receipt + DelaySeconds (§A.3.2.8)
+};
+
 // True for the event codes that may appear more than once in an Inform ("M ...", "7 TRANSFER
 // COMPLETE", "10 AUTONOMOUS TRANSFER COMPLETE", "11 DU STATE CHANGE COMPLETE", "12 ...").
 bool is_multiple_event(std::string_view event_code);
@@ -77,6 +85,18 @@ public:
     common::Result<void> acknowledge_events(std::int64_t up_to_id);
     // Removes pending events with this code (e.g. "M Download" after its TransferComplete).
     common::Result<void> remove_events(std::string_view event_code);
+
+    // --- Downloads (table cwmp_downloads) ---
+
+    // Records an accepted Download, due at due_at (its DelaySeconds after receipt).
+    common::Result<std::int64_t> add_download(const Download& download, common::SystemTime due_at);
+    // Every unfinished Download, oldest first.
+    common::Result<std::vector<PendingDownload>> pending_downloads();
+    // One transaction: the Download is removed and "M Download" (its CommandKey) and
+    // "7 TRANSFER COMPLETE" (payload: the TransferComplete, session.h's encoding) are queued.
+    // Errc::not_found if there is no such Download.
+    common::Result<void> finish_download(std::int64_t id, std::string_view command_key,
+                                         std::string_view transfer_complete_payload, common::SystemTime now);
 
     // --- parameter attributes (table cwmp_attributes) ---
 

@@ -66,6 +66,9 @@ public:
     void start(bool first_contact);
     // Queues an event and opens a session as soon as allowed.
     void queue_event(std::string_view code, std::string_view command_key = {}, std::string_view payload = {});
+    // Events were queued in the EventStore directly (e.g. together with other state in one
+    // transaction): opens a session as soon as allowed.
+    void events_queued() { request_session(false); }
     // "6 CONNECTION REQUEST", now (no back-off wait).
     void connection_request();
     // ScheduleInform (§A.4.1.2).

@@ -179,10 +179,26 @@ CREATE TABLE cwmp_reported_values (
 ) STRICT;
 )sql";
 
+// Version 4: Downloads the ACS asked for and the CPE has not finished (TR-069 Amd 6 §A.3.2.8: a
+// TransferComplete must follow, also across a restart).
+constexpr std::string_view schema_v4 = R"sql(
+CREATE TABLE cwmp_downloads (
+    id           INTEGER PRIMARY KEY,
+    command_key  TEXT NOT NULL,
+    file_type    TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    username     TEXT NOT NULL,
+    password     TEXT NOT NULL,
+    file_size    INTEGER NOT NULL CHECK (file_size >= 0),
+    due_at       INTEGER NOT NULL
+) STRICT;
+)sql";
+
 constexpr Migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
+    {4, schema_v4},
 };
 static_assert(std::size(migrations) == state_db_version, "one migration per version");
 

@@ -16,7 +16,7 @@ namespace stores {
 // PRAGMA application_id of a state database: "CKST".
 inline constexpr std::int32_t state_db_application_id = 0x434B5354;
 // The schema version (PRAGMA user_version) this build writes.
-inline constexpr std::int32_t state_db_version = 3;
+inline constexpr std::int32_t state_db_version = 4;
 
 // Opens (creating if needed, mode 0600) and migrates the state database at path.
 common::Result<Database> open_state_db(const std::filesystem::path& path);

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 
 #include "cwmp/connection_request.h"
 #include "cwmp/cwmp_store.h"
@@ -102,8 +103,9 @@ struct CwmpAgent::Impl final : cwmp::SessionHost, cwmp::DeviceActions {
     cwmp::SchedulerOptions scheduler_options(const cwmp::ManagementServerSettings& s) const;
     void on_session_end(bool ok);
     void apply_settings();
-    void fetch(const cwmp::DownloadRequest& request);
-    void finish_download(const cwmp::DownloadRequest& request, std::string start_time,
+    void schedule_downloads();
+    void fetch(const cwmp::PendingDownload& pending);
+    void finish_download(const cwmp::PendingDownload& pending, std::string start_time,
                          common::Result<transport::HttpResponse> fetched);
 
     // cwmp::SessionHost
@@ -129,7 +131,10 @@ struct CwmpAgent::Impl final : cwmp::SessionHost, cwmp::DeviceActions {
         return {};
     }
     common::Result<void> download(const cwmp::DownloadRequest& request) override {
-        waiting_downloads.push_back(request);
+        // Recorded before the DownloadResponse goes out; fetched when the session has ended.
+        const auto due = clock.now() + std::chrono::seconds(request.download.delay_seconds);
+        auto id = store.add_download(request.download, due);
+        if (!id) return id.error();
         return {};
     }
 
@@ -157,8 +162,7 @@ struct CwmpAgent::Impl final : cwmp::SessionHost, cwmp::DeviceActions {
 
     cwmp::ManagementServerSettings applied;  // what the scheduler and the listener use now
     std::optional<RestartKind> restart;
-    std::vector<cwmp::DownloadRequest> waiting_downloads;  // until the session ends
-    std::size_t running_downloads = 0;                      // delayed or being fetched
+    std::set<std::int64_t> scheduled_downloads;  // cwmp_downloads rows with a timer or a fetch running
     bool bootstrap_in_flight = false;
     std::optional<std::map<std::string, std::string>> report_on_delivery;
     bool stopped = false;
@@ -227,6 +231,7 @@ common::Result<void> CwmpAgent::Impl::start() {
     const bool first_contact = *bootstrapped != applied.url;
     log.info("cwmp: ACS " + applied.url + (first_contact ? " (first contact: BOOTSTRAP)" : ""));
     scheduler->start(first_contact);
+    schedule_downloads();  // accepted before a restart and not finished
     return {};
 }
 
@@ -290,17 +295,7 @@ void CwmpAgent::Impl::events_delivered(std::int64_t up_to_id) {
 void CwmpAgent::Impl::on_session_end(bool) {
     if (stopped) return;
     apply_settings();
-    for (auto& request : waiting_downloads) {
-        ++running_downloads;
-        const auto delay = std::chrono::seconds(request.download.delay_seconds);
-        if (delay.count() > 0) {
-            log.info("cwmp: Download " + request.download.command_key + " in " + std::to_string(delay.count()) + " s");
-        }
-        timers.start(delay, [this, weak = std::weak_ptr<bool>(alive), request] {
-            if (auto a = weak.lock(); a && *a && !stopped) fetch(request);
-        });
-    }
-    waiting_downloads.clear();
+    schedule_downloads();
     if (restart && hooks.restart) {
         const RestartKind kind = *restart;
         restart.reset();
@@ -327,33 +322,52 @@ void CwmpAgent::Impl::apply_settings() {
     }
 }
 
-void CwmpAgent::Impl::fetch(const cwmp::DownloadRequest& request) {
+void CwmpAgent::Impl::schedule_downloads() {
+    auto pending = store.pending_downloads();
+    if (!pending) {
+        log.error("cwmp: Downloads: " + pending.error().to_string());
+        return;
+    }
+    for (const auto& p : *pending) {
+        if (!scheduled_downloads.insert(p.id).second) continue;
+        const auto delay = std::max(std::chrono::duration_cast<std::chrono::seconds>(p.due_at - clock.now()),
+                                    std::chrono::seconds(0));
+        if (delay.count() > 0) {
+            log.info("cwmp: Download " + p.download.command_key + " in " + std::to_string(delay.count()) + " s");
+        }
+        timers.start(delay, [this, weak = std::weak_ptr<bool>(alive), p] {
+            if (auto a = weak.lock(); a && *a && !stopped) fetch(p);
+        });
+    }
+}
+
+void CwmpAgent::Impl::fetch(const cwmp::PendingDownload& pending) {
     const std::string start_time = cwmp::format_time(clock.now());
     transport::HttpRequest get;
     get.method = transport::HttpRequest::Method::get;
-    get.url = request.download.url;
-    get.username = request.download.username;
-    get.password = request.download.password;
+    get.url = pending.download.url;
+    get.username = pending.download.username;
+    get.password = pending.download.password;
     get.timeout = download_timeout;
     get.max_response_bytes = max_download_bytes;
-    log.info("cwmp: Download " + request.download.command_key + ": fetching " + get.url);
-    const bool queued = workers.submit("cwmp-download", [this, weak = std::weak_ptr<bool>(alive), request, start_time,
-                                                         get = std::move(get)](WorkerContext&) {
+    log.info("cwmp: Download " + pending.download.command_key + ": fetching " + get.url);
+    workers.submit("cwmp-download", [this, weak = std::weak_ptr<bool>(alive), pending, start_time,
+                                     get = std::move(get)](WorkerContext&) {
         auto result = download_http.send(get);
-        boost::asio::post(io, [this, weak, request, start_time, result = std::move(result)]() mutable {
+        boost::asio::post(io, [this, weak, pending, start_time, result = std::move(result)]() mutable {
             auto a = weak.lock();
             if (!a || !*a || stopped) return;
-            finish_download(request, start_time, std::move(result));
+            finish_download(pending, start_time, std::move(result));
         });
-    });
-    if (!queued) --running_downloads;
+    });  // dropped only when stopping: the row stays for the next start
 }
 
-void CwmpAgent::Impl::finish_download(const cwmp::DownloadRequest& request, std::string start_time,
+void CwmpAgent::Impl::finish_download(const cwmp::PendingDownload& pending, std::string start_time,
                                       common::Result<transport::HttpResponse> fetched) {
     using cwmp::FaultCode;
+    const cwmp::Download& request = pending.download;
     cwmp::TransferComplete tc;
-    tc.command_key = request.download.command_key;
+    tc.command_key = request.command_key;
     tc.start_time = std::move(start_time);
     if (!fetched) {
         const auto code = fetched.error().code();
@@ -365,10 +379,10 @@ void CwmpAgent::Impl::finish_download(const cwmp::DownloadRequest& request, std:
                                          "HTTP " + std::to_string(fetched->status));
     } else if (fetched->status < 200 || fetched->status > 299) {
         tc.fault_struct = transfer_fault(FaultCode::unable_to_access_file, "HTTP " + std::to_string(fetched->status));
-    } else if (request.download.file_size != 0 && fetched->body.size() != request.download.file_size) {
+    } else if (request.file_size != 0 && fetched->body.size() != request.file_size) {
         tc.fault_struct = transfer_fault(FaultCode::unable_to_complete_download,
                                          "got " + std::to_string(fetched->body.size()) + " bytes, FileSize says " +
-                                             std::to_string(request.download.file_size));
+                                             std::to_string(request.file_size));
     } else {
         auto parsed = ::profiles::parse_profiles(fetched->body, "download");
         if (!parsed.ok() || parsed.profiles.empty()) {
@@ -388,11 +402,14 @@ void CwmpAgent::Impl::finish_download(const cwmp::DownloadRequest& request, std:
                     " " + tc.fault_struct.fault_string + "); the profiles in service stay");
     }
     tc.complete_time = cwmp::format_time(clock.now());
-    if (auto r = store.queue_event(cwmp::event::m_download, tc.command_key, clock.now()); !r) {
-        log.error("cwmp: " + r.error().to_string());
+    // The Download's row goes and its two events come in one transaction: a restart before this
+    // fetches and applies it again (applying the same profiles again changes nothing).
+    if (auto r = store.finish_download(pending.id, tc.command_key, cwmp::encode_transfer_complete(tc), clock.now());
+        !r) {
+        log.error("cwmp: Download " + tc.command_key + ": " + r.error().to_string());
     }
-    scheduler->queue_event(cwmp::event::transfer_complete, "", cwmp::encode_transfer_complete(tc));
-    --running_downloads;
+    scheduled_downloads.erase(pending.id);
+    scheduler->events_queued();
     if (hooks.changed) hooks.changed();
 }
 
@@ -438,7 +455,8 @@ bool CwmpAgent::gave_up() const {
 bool CwmpAgent::settled() {
     Impl& d = *m_impl;
     if (gave_up()) return true;
-    return d.waiting_downloads.empty() && d.running_downloads == 0 && !d.restart && d.scheduler->idle();
+    auto downloads = d.store.pending_downloads();
+    return downloads && downloads->empty() && !d.restart && d.scheduler->idle();
 }
 
 void CwmpAgent::stop() {

@@ -10,7 +10,8 @@
 //    "4 VALUE CHANGE" when a watched parameter changed (Active: a session now; Passive: with the
 //    next one) - the Inform then carries the changed values, which count as reported once the
 //    InformResponse arrived;
-//  - Download: after the session (and DelaySeconds), the file is fetched on a worker, parsed as
+//  - Download: recorded in the state database (cwmp_downloads) when accepted, so a restart does
+//    not lose it; after the session (and DelaySeconds), the file is fetched on a worker, parsed as
 //    a profile file and applied as profiles with source "cwmp" (the daemon re-runs their
 //    machines); TransferComplete reports 0 or a fault (9015 server unreachable, 9016 file not
 //    found/refused, 9012 authentication, 9018 not a valid profile file) and the old profiles stay;

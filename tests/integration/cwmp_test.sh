@@ -16,7 +16,8 @@
 #     Download of a broken profile file -> TransferComplete 9018, the profile in service stays;
 #  5. the ACS stalls on the Inform: the agent's exchange times out, the retry delivers;
 #  6. an oversized envelope (1.5 MiB) is refused, the session fails and is retried;
-#     Reboot (certkeeperd starts again: M Reboot + 1 BOOT, the profile runs on) and FactoryReset
+#     Reboot (certkeeperd starts again: M Reboot + 1 BOOT, the profile runs on, a Download accepted
+#     before it is finished after it) and FactoryReset
 #     (0 BOOTSTRAP, the ACS's profiles and the keys gone);
 #  7. SIGTERM; --once against the ACS (1 BOOT, exit 0); --once with the ACS down gives up after
 #     3 failed sessions (exit 1), the next --once delivers the queued event;
@@ -434,13 +435,20 @@ assert "after the oversized envelope: certkeeperd still runs" daemon_alive
 
 section "Reboot and FactoryReset"
 wait_idle
-ctl script '[{"method":"Reboot","command_key":"rb-1"}]'
+# A Download with DelaySeconds 4 in the same session: the reboot comes first, the Download is
+# kept in the state database and finished by the restarted daemon.
+ctl script '[{"method":"Download","file":"broken.conf","file_type":"3 Vendor Configuration File","command_key":"dl-boot","delay":4},
+ {"method":"Reboot","command_key":"rb-1"}]'
 after=$(last_seq)
 cr_spaced
 check "connection request for the Reboot: 200" "$cr_status" 200
 if expect_msg "the Inform after the Reboot" '{"method":"Inform","event":"M Reboot","timeout":30}'; then
     check "after the Reboot: M Reboot with its CommandKey, and 1 BOOT" \
         "$(py 'sorted(tuple(e) for e in d["events"])')" "[('1 BOOT', ''), ('M Reboot', 'rb-1')]"
+fi
+if expect_msg "the Download accepted before the Reboot" '{"method":"TransferComplete","timeout":30}'; then
+    check "the Download accepted before the Reboot is finished after it (TransferComplete dl-boot, 9018)" \
+        "$(py 'd["command_key"], d["fault_code"]')" "('dl-boot', 9018)"
 fi
 assert "Reboot: certkeeperd started again in the same process (log)" grep -q "certkeeperd: restarting" daemon.log
 assert "Reboot: the daemon is running" daemon_alive

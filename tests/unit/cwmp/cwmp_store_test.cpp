@@ -106,12 +106,72 @@ TEST_F(CwmpStoreTest, ParameterKeyAndValues) {
     EXPECT_EQ(m_store.reported_values().value(), (std::map<std::string, std::string>{{"Device.B", "3"}}));
 }
 
-TEST(CwmpStateDb, Version3HasTheCwmpTables) {
+TEST_F(CwmpStoreTest, DownloadsStayUntilFinishedWhichQueuesTheirEventsTogether) {
+    Download d;
+    d.command_key = "dl-1";
+    d.file_type = "3 Vendor Configuration File";
+    d.url = "http://acs.example/files/tls.conf";
+    d.username = "u";
+    d.password = "p";
+    d.file_size = 123;
+    const auto first = m_store.add_download(d, t0 + 30s).value();
+    d.command_key = "dl-2";
+    const auto second = m_store.add_download(d, t0).value();
+
+    // What survives a restart: both, oldest first, every field.
+    CwmpStore reopened(m_db);
+    auto pending = reopened.pending_downloads().value();
+    ASSERT_EQ(pending.size(), 2u);
+    EXPECT_EQ(pending[0].id, first);
+    EXPECT_EQ(pending[0].due_at, t0 + 30s);
+    EXPECT_EQ(pending[1].download, d);
+
+    ASSERT_TRUE(m_store.finish_download(second, "dl-2", "tc-payload", t0 + 1s));
+    pending = m_store.pending_downloads().value();
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].id, first);
+    const auto events = m_store.pending_events().value();
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].event_code, "M Download");
+    EXPECT_EQ(events[0].command_key, "dl-2");
+    EXPECT_EQ(events[1].event_code, "7 TRANSFER COMPLETE");
+    EXPECT_EQ(events[1].payload, "tc-payload");
+
+    auto again = m_store.finish_download(second, "dl-2", "tc-payload", t0 + 2s);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code(), common::Errc::not_found);
+    EXPECT_EQ(m_store.pending_events().value().size(), 2u) << "nothing queued for an unknown Download";
+}
+
+TEST_F(CwmpStoreTest, BootstrappedUrl) {
+    EXPECT_EQ(m_store.bootstrapped_url().value(), "");
+    ASSERT_TRUE(m_store.set_bootstrapped_url("https://acs.example/cwmp"));
+    EXPECT_EQ(m_store.bootstrapped_url().value(), "https://acs.example/cwmp");
+}
+
+TEST(CwmpStateDb, AVersion3FileGainsTheDownloadsTableAndKeepsItsEvents) {
+    fakes::TempDir dir;
+    {
+        // A version 3 file: today's schema without version 4's table, with an event in it.
+        auto db = stores::open_state_db(dir / "state.db").value();
+        ASSERT_TRUE(CwmpStore(db).queue_event("1 BOOT", "", t0));
+        ASSERT_TRUE(db.exec("DROP TABLE cwmp_downloads"));
+        ASSERT_TRUE(db.set_user_version(3));
+    }
+    auto db = stores::open_state_db(dir / "state.db").value();
+    EXPECT_EQ(db.user_version().value(), 4);
+    CwmpStore store(db);
+    EXPECT_EQ(store.pending_events().value().size(), 1u);
+    EXPECT_TRUE(store.pending_downloads().value().empty());
+    EXPECT_TRUE(store.add_download(Download{}, t0));
+}
+
+TEST(CwmpStateDb, Version4HasTheCwmpTables) {
     fakes::TempDir dir;
     auto db = stores::open_state_db(dir / "state.db").value();
-    EXPECT_EQ(db.user_version().value(), 3);
-    for (const char* table : {"cwmp_events", "cwmp_attributes", "cwmp_instances",
-                              "cwmp_instance_counters", "cwmp_values", "cwmp_reported_values"}) {
+    EXPECT_EQ(db.user_version().value(), 4);
+    for (const char* table : {"cwmp_events", "cwmp_attributes", "cwmp_instances", "cwmp_instance_counters",
+                              "cwmp_values", "cwmp_reported_values", "cwmp_downloads"}) {
         auto stmt = db.prepare(std::string("SELECT strict FROM pragma_table_list WHERE name = '") +
                                table + "'")
                         .value();
