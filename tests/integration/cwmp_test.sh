@@ -45,6 +45,11 @@ check() {  # NAME GOT WANT
 py() {  # PYTHON_EXPR over the JSON in $out as d (json, re available)
     python3 -c 'import json, re, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$out" "$1" 2>&1
 }
+# profile_rows FIELD...: from `certkeeper status --json` in $out, per profile the fields named
+# (name, source, revision, state; serial = the certificate's, without leading zeros).
+profile_rows() {
+    py "[tuple(((p['certificate'] or {}).get('serial', '').lstrip('0') if f == 'serial' else p[f]) for f in '$*'.split()) for p in d['profiles']]"
+}
 serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2 | sed 's/^0*//'; }
 not_after_of() { date -u -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ; }
 
@@ -235,7 +240,7 @@ if expect_msg "VALUE CHANGE after the enrolment" '{"method":"Inform","event":"4 
 fi
 expect "certkeeper status --json" 0 "$ck" status --state-dir state --json
 check "status: profile tls from the ACS (source cwmp), Valid, the installed serial" \
-    "$(py '[(p["name"], p["source"], p["state"], (p["certificate"] or {}).get("serial", "").lstrip("0")) for p in d["profiles"]]')" \
+    "$(profile_rows name source state serial)" \
     "[('tls', 'cwmp', 'Valid', '${serial1:-?}')]"
 revision1=$(py 'next((p["revision"] for p in d["profiles"] if p["name"] == "tls"), "")')
 
@@ -360,7 +365,7 @@ if expect_msg "VALUE CHANGE after the re-enrolment" '{"method":"Inform","event":
 fi
 expect "certkeeper status --json" 0 "$ck" status --state-dir state --json
 check "status: tls Valid with the new certificate" \
-    "$(py '[(p["name"], p["source"], p["state"], (p["certificate"] or {}).get("serial", "").lstrip("0")) for p in d["profiles"]]')" \
+    "$(profile_rows name source state serial)" \
     "[('tls', 'cwmp', 'Valid', '${serial2:-?}')]"
 revision2=$(py 'next((p["revision"] for p in d["profiles"] if p["name"] == "tls"), "")')
 assert "status: a new revision of the profile ($revision1 -> $revision2)" test "$revision2" != "$revision1"
@@ -388,7 +393,7 @@ if expect_msg "TransferComplete of the broken file" '{"method":"TransferComplete
 fi
 expect "certkeeper status --json" 0 "$ck" status --state-dir state --json
 check "the profile in service stays (revision, state, certificate)" \
-    "$(py '[(p["name"], p["revision"], p["state"], (p["certificate"] or {}).get("serial", "").lstrip("0")) for p in d["profiles"]]')" \
+    "$(profile_rows name revision state serial)" \
     "[('tls', ${revision2:-0}, 'Valid', '${serial2:-?}')]"
 check "the installed certificate stays" "$(serial_of stores/tls/cert.pem 2>/dev/null)" "${serial2:-?}"
 
@@ -455,7 +460,7 @@ assert "Reboot: the daemon is running" daemon_alive
 wait_port "$crport"
 out=$("$ck" status --state-dir state --json 2>&1)
 check "after the Reboot the ACS's profile runs on (Valid, same certificate)" \
-    "$(py '[(p["name"], p["state"], (p["certificate"] or {}).get("serial", "").lstrip("0")) for p in d["profiles"]]')" \
+    "$(profile_rows name state serial)" \
     "[('tls', 'Valid', '${serial2:-?}')]"
 wait_idle
 ctl script '[{"method":"FactoryReset"}]'
