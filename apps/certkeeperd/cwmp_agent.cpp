@@ -69,6 +69,11 @@ cwmp::TransferCompleteFaultStruct transfer_fault(cwmp::FaultCode code, std::stri
     return {static_cast<std::uint32_t>(code), std::move(text)};
 }
 
+std::unique_ptr<transport::HttpClient> make_http(const CwmpAgentOptions& options, common::Logger log) {
+    if (options.http) return options.http(options.acs_http, std::move(log));
+    return std::make_unique<transport::CurlHttpClient>(options.acs_http, std::move(log));
+}
+
 std::string connection_request_url(const std::string& host, std::uint16_t port) {
     const bool v6 = host.find(':') != std::string::npos;
     return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
@@ -95,8 +100,8 @@ struct CwmpAgent::Impl final : cwmp::SessionHost, cwmp::DeviceActions {
                    [this](const std::vector<std::string>& names) {
                        if (this->hooks.profiles_applied) this->hooks.profiles_applied(names);
                    }),
-          session_http(this->options.acs_http, this->log.child("acs-http")),
-          download_http(this->options.acs_http, this->log.child("download")),
+          session_http(make_http(this->options, this->log.child("acs-http"))),
+          download_http(make_http(this->options, this->log.child("download"))),
           random(std::random_device{}()) {}
 
     common::Result<void> start();
@@ -155,8 +160,8 @@ struct CwmpAgent::Impl final : cwmp::SessionHost, cwmp::DeviceActions {
     std::unique_ptr<cwmp::DataModel> model;
     std::unique_ptr<cwmp::ConnectionRequestServer> connection_requests;
     std::unique_ptr<cwmp::SessionScheduler> scheduler;
-    transport::CurlHttpClient session_http;   // used by one worker job at a time (key "cwmp")
-    transport::CurlHttpClient download_http;  // key "cwmp-download"
+    std::unique_ptr<transport::HttpClient> session_http;   // one worker job at a time (key "cwmp")
+    std::unique_ptr<transport::HttpClient> download_http;  // key "cwmp-download"
     std::mt19937_64 random;
     std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
@@ -208,7 +213,7 @@ common::Result<void> CwmpAgent::Impl::start() {
 
     auto send = [this, weak = std::weak_ptr<bool>(alive)](transport::HttpRequest request, cwmp::HttpCompletion done) {
         const bool queued = workers.submit("cwmp", [this, weak, request = std::move(request), done](WorkerContext&) {
-            auto result = session_http.send(request);
+            auto result = session_http->send(request);
             boost::asio::post(io, [this, weak, done, result = std::move(result)]() mutable {
                 auto a = weak.lock();
                 if (!a || !*a) return;
@@ -353,7 +358,7 @@ void CwmpAgent::Impl::fetch(const cwmp::PendingDownload& pending) {
     log.info("cwmp: Download " + pending.download.command_key + ": fetching " + get.url);
     workers.submit("cwmp-download", [this, weak = std::weak_ptr<bool>(alive), pending, start_time,
                                      get = std::move(get)](WorkerContext&) {
-        auto result = download_http.send(get);
+        auto result = download_http->send(get);
         boost::asio::post(io, [this, weak, pending, start_time, result = std::move(result)]() mutable {
             auto a = weak.lock();
             if (!a || !*a || stopped) return;

@@ -53,6 +53,9 @@ struct CwmpAgentOptions {
     // The host in ConnectionRequestURL when listening on every address (0.0.0.0 or ::).
     std::string connection_request_host;
     cwmp::DeviceInfo device_info;                  // Manufacturer, OUI, ProductClass, SerialNumber, ...
+    // Makes the agent's two HTTP clients (sessions, Downloads); default: CurlHttpClient. Tests
+    // pass a fake ACS.
+    std::function<std::unique_ptr<transport::HttpClient>(const transport::CurlOptions&, common::Logger)> http;
     // --once: give up (settled(), gave_up()) after this many consecutive failed sessions.
     bool once = false;
     std::uint32_t once_max_failures = 3;
