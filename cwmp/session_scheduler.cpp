@@ -31,8 +31,16 @@ void SessionScheduler::stop() {
     ++m_generation;
 }
 
+std::chrono::seconds periodic_alignment(common::SystemTime now, std::chrono::seconds interval,
+                                        common::SystemTime reference) {
+    const auto offset = std::chrono::duration_cast<std::chrono::seconds>(reference - now).count() % interval.count();
+    const auto delay = offset > 0 ? offset : offset + interval.count();  // (0, interval]
+    return std::chrono::seconds(delay);
+}
+
 void SessionScheduler::reconfigure(SchedulerOptions options) {
-    const bool periodic_changed = options.periodic_interval != m_options.periodic_interval;
+    const bool periodic_changed =
+        options.periodic_interval != m_options.periodic_interval || options.periodic_first.has_value();
     m_options = std::move(options);
     if (periodic_changed) {
         if (m_periodic_timer) m_timers.cancel(*m_periodic_timer);
@@ -49,7 +57,12 @@ void SessionScheduler::start(bool first_contact) {
 
 void SessionScheduler::arm_periodic() {
     if (m_options.periodic_interval.count() <= 0 || m_stopped) return;
-    m_periodic_timer = m_timers.start(m_options.periodic_interval, [this] {
+    auto delay = m_options.periodic_interval;
+    if (m_options.periodic_first) {
+        delay = *m_options.periodic_first;
+        m_options.periodic_first.reset();
+    }
+    m_periodic_timer = m_timers.start(delay, [this] {
         m_periodic_timer.reset();
         queue_event(event::periodic);
         arm_periodic();

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "common/timers.h"
@@ -48,7 +49,16 @@ struct SchedulerOptions {
     SessionConfig session;
     RetryPolicy retry;
     std::chrono::seconds periodic_interval{0};  // PeriodicInformInterval when enabled; 0 = off
+    // The first periodic inform after start()/reconfigure() comes after this delay instead of one
+    // interval (PeriodicInformTime alignment: periodic_alignment()); later ones every interval.
+    std::optional<std::chrono::seconds> periodic_first;
 };
+
+// TR-181 Device.ManagementServer.PeriodicInformTime: periodic informs happen at reference plus
+// or minus a whole number of PeriodicInformIntervals. The delay from now to the next such moment, in
+// (0, interval]. REQUIRES: interval > 0.
+std::chrono::seconds periodic_alignment(common::SystemTime now, std::chrono::seconds interval,
+                                        common::SystemTime reference);
 
 class SessionScheduler {
 public:

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "common/time_format.h"
 #include "cwmp/connection_request.h"
 #include "cwmp/cwmp_store.h"
 #include "cwmp/data_model.h"
@@ -251,6 +252,11 @@ cwmp::SchedulerOptions CwmpAgent::Impl::scheduler_options(const cwmp::Management
     o.retry.interval_multiplier = s.cwmp_retry_interval_multiplier;
     o.periodic_interval = s.periodic_inform_enable ? std::chrono::seconds(s.periodic_inform_interval)
                                                    : std::chrono::seconds(0);
+    if (o.periodic_interval.count() > 0 && s.periodic_inform_time != cwmp::unknown_time) {
+        if (auto reference = common::parse_rfc3339(s.periodic_inform_time)) {
+            o.periodic_first = cwmp::periodic_alignment(clock.now(), o.periodic_interval, *reference);
+        }
+    }
     return o;
 }
 

@@ -372,6 +372,38 @@ TEST_F(SchedulerTest, ScheduleInformQueuesScheduledAndItsCommandKey) {
     EXPECT_EQ(m_store.events[1].command_key, "sched-1");
 }
 
+TEST(PeriodicAlignmentTest, NextMultipleOfTheIntervalFromTheReference) {
+    const common::SystemTime reference = common::SystemTime{} + std::chrono::seconds(1'700'000'000);
+    EXPECT_EQ(periodic_alignment(reference + 10s, 3600s, reference), 3590s);
+    EXPECT_EQ(periodic_alignment(reference - 10s, 3600s, reference), 10s);     // reference ahead
+    EXPECT_EQ(periodic_alignment(reference + 7210s, 3600s, reference), 3590s);  // intervals ago
+    EXPECT_EQ(periodic_alignment(reference - 7190s, 3600s, reference), 3590s);  // two intervals ahead
+    EXPECT_EQ(periodic_alignment(reference, 3600s, reference), 3600s);          // now: the next one
+}
+
+TEST_F(SchedulerTest, FirstPeriodicInformAtTheAlignedTimeThenEveryInterval) {
+    SchedulerOptions o;
+    o.session = config();
+    o.periodic_interval = 100s;
+    o.periodic_first = 30s;
+    m_scheduler->reconfigure(o);
+    m_timers.advance(29s);
+    m_timers.advance(0s);
+    EXPECT_TRUE(m_completions.empty());
+    m_timers.advance(1s);
+    m_timers.advance(0s);
+    ASSERT_EQ(m_completions.size(), 1u);
+    EXPECT_EQ(std::get<Inform>(m_codec.sent.back().body).events.at(0).event_code, "2 PERIODIC");
+    answer(m_codec.acs(InformResponse{}, last_inform_id()));
+    answer(no_content());
+    m_timers.advance(99s);
+    m_timers.advance(0s);
+    EXPECT_TRUE(m_completions.empty());
+    m_timers.advance(1s);
+    m_timers.advance(0s);
+    EXPECT_EQ(m_completions.size(), 1u);
+}
+
 TEST_F(SchedulerTest, ReconfigureMovesTheNextSessionAndRearmsThePeriodicInform) {
     m_scheduler->start(false);
     m_timers.advance(0s);
