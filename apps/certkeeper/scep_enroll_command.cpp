@@ -63,11 +63,10 @@ common::Result<std::optional<std::string>> challenge_from_options(const Args& ar
     if (auto c = args.value("challenge")) return std::optional<std::string>(*c);
     auto path = args.value("challenge-file");
     if (!path) return std::optional<std::string>();
-    auto text = read_file(*path);
-    if (!text) return text.error();
-    std::string secret = text->substr(0, text->find_first_of("\r\n"));
-    if (secret.empty()) return common::fail(common::Errc::invalid_argument, *path + " is empty");
-    return std::optional<std::string>(std::move(secret));
+    auto secret = read_secret_line(*path);
+    if (!secret) return secret.error();
+    if (secret->empty()) return common::fail(common::Errc::invalid_argument, *path + " is empty");
+    return std::optional<std::string>(std::move(*secret));
 }
 
 common::Result<crypto::Csr> make_csr(const Args& args, const crypto::PrivateKey& key,

@@ -71,15 +71,6 @@ const std::vector<cli::OptionSpec> options = {
     {"periodic-inform-interval", true, false, "S"},
 };
 
-// The first line of a secret file, without its line end.
-common::Result<std::string> read_secret(const std::string& path) {
-    auto text = cli::read_file(path);
-    if (!text) return text.error();
-    std::string line = text->substr(0, text->find('\n'));
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
-}
-
 std::optional<std::uint32_t> parse_uint(const std::string& text, std::uint32_t max) {
     char* end = nullptr;
     errno = 0;
@@ -103,7 +94,7 @@ common::Result<std::optional<certkeeperd::CwmpAgentOptions>> agent_options(const
     // A secret: the first line of the file named by --OPTION-file, else the config key's value.
     auto secret = [&](const std::string& option, const std::string& key) -> common::Result<std::string> {
         if (auto f = args.value(option + "-file")) {
-            auto line = read_secret(*f);
+            auto line = cli::read_secret_line(*f);
             if (!line) return line.error().with_context("--" + option + "-file");
             return *line;
         }
@@ -248,13 +239,12 @@ int main(int argc, char** argv) {
         for (std::string w; words >> w;) o.hook.push_back(w);
     }
     if (auto n = args->value("workers")) {
-        char* end = nullptr;
-        const unsigned long v = std::strtoul(n->c_str(), &end, 10);
-        if (end == n->c_str() || *end != '\0' || v < 1 || v > 16) {
+        const auto v = parse_uint(*n, 16);
+        if (!v || *v < 1) {
             std::cerr << "certkeeperd: --workers takes 1..16\n";
             return 2;
         }
-        o.workers = v;
+        o.workers = *v;
     }
     const auto level = parse_level(args->value("log-level").value_or("info"));
     if (!level) {

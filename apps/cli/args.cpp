@@ -90,4 +90,10 @@ common::Result<std::string> read_file(const std::string& path) {
     return ss.str();
 }
 
+common::Result<std::string> read_secret_line(const std::string& path) {
+    auto text = read_file(path);
+    if (!text) return text.error();
+    return text->substr(0, text->find_first_of("\r\n"));
+}
+
 }  // namespace cli

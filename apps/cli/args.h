@@ -39,4 +39,8 @@ std::string describe_options(const std::vector<OptionSpec>& specs);
 // Reads a whole file; Errc::not_found / io with the path in the message.
 common::Result<std::string> read_file(const std::string& path);
 
+// A secret kept in a file (--challenge-file, --acs-password-file, ...): its first line, without
+// the line end ("" for an empty file). Errors as read_file.
+common::Result<std::string> read_secret_line(const std::string& path);
+
 }  // namespace cli
