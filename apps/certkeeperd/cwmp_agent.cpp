@@ -164,14 +164,15 @@ struct CwmpAgent::Impl final : cwmp::SessionHost, cwmp::DeviceActions {
     std::unique_ptr<transport::HttpClient> session_http;   // one worker job at a time (key "cwmp")
     std::unique_ptr<transport::HttpClient> download_http;  // key "cwmp-download"
     std::mt19937_64 random;
+    // Callbacks hold a weak_ptr to this and do nothing once it has gone: stop() resets it.
     std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+    bool stopped() const { return !alive; }
 
     cwmp::ManagementServerSettings applied;  // what the scheduler and the listener use now
     std::optional<RestartKind> restart;
     std::set<std::int64_t> scheduled_downloads;  // cwmp_downloads rows with a timer or a fetch running
     bool bootstrap_in_flight = false;
     std::optional<std::map<std::string, std::string>> report_on_delivery;
-    bool stopped = false;
 };
 
 common::Result<void> CwmpAgent::Impl::start() {
@@ -193,7 +194,7 @@ common::Result<void> CwmpAgent::Impl::start() {
         http, cr, clock,
         [this, weak = std::weak_ptr<bool>(alive)] {
             boost::asio::post(io, [this, weak] {
-                if (auto a = weak.lock(); a && *a && !stopped) scheduler->connection_request();
+                if (weak.lock()) scheduler->connection_request();
             });
         },
         log.child("connection-request"));
@@ -216,8 +217,7 @@ common::Result<void> CwmpAgent::Impl::start() {
         const bool queued = workers.submit("cwmp", [this, weak, request = std::move(request), done](WorkerContext&) {
             auto result = session_http->send(request);
             boost::asio::post(io, [this, weak, done, result = std::move(result)]() mutable {
-                auto a = weak.lock();
-                if (!a || !*a) return;
+                if (!weak.lock()) return;
                 done(std::move(result));
                 if (hooks.changed) hooks.changed();
             });
@@ -304,7 +304,7 @@ void CwmpAgent::Impl::events_delivered(std::int64_t up_to_id) {
 }
 
 void CwmpAgent::Impl::on_session_end(bool) {
-    if (stopped) return;
+    if (stopped()) return;
     apply_settings();
     schedule_downloads();
     if (restart && hooks.restart) {
@@ -347,7 +347,7 @@ void CwmpAgent::Impl::schedule_downloads() {
             log.info("cwmp: Download " + p.download.command_key + " in " + std::to_string(delay.count()) + " s");
         }
         timers.start(delay, [this, weak = std::weak_ptr<bool>(alive), p] {
-            if (auto a = weak.lock(); a && *a && !stopped) fetch(p);
+            if (weak.lock()) fetch(p);
         });
     }
 }
@@ -366,8 +366,7 @@ void CwmpAgent::Impl::fetch(const cwmp::PendingDownload& pending) {
                                      get = std::move(get)](WorkerContext&) {
         auto result = download_http->send(get);
         boost::asio::post(io, [this, weak, pending, start_time, result = std::move(result)]() mutable {
-            auto a = weak.lock();
-            if (!a || !*a || stopped) return;
+            if (!weak.lock()) return;
             finish_download(pending, start_time, std::move(result));
         });
     });  // dropped only when stopping: the row stays for the next start
@@ -443,7 +442,7 @@ common::Result<std::unique_ptr<CwmpAgent>> CwmpAgent::start(boost::asio::io_cont
 
 void CwmpAgent::notify(const lifecycle::Notification&) {
     Impl& d = *m_impl;
-    if (d.stopped) return;
+    if (d.stopped()) return;
     auto changes = cwmp::pending_value_changes(*d.model, d.store);
     if (!changes) {
         d.log.error("cwmp: value changes: " + changes.error().to_string());
@@ -472,9 +471,8 @@ bool CwmpAgent::settled() {
 
 void CwmpAgent::stop() {
     Impl& d = *m_impl;
-    if (d.stopped) return;
-    d.stopped = true;
-    *d.alive = false;
+    if (d.stopped()) return;
+    d.alive.reset();
     if (d.scheduler) d.scheduler->stop();
     if (d.connection_requests) d.connection_requests->stop();
 }
