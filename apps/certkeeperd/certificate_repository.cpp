@@ -77,14 +77,8 @@ common::Result<void> record_in_service(stores::StateStore& state, const lifecycl
         if (c.serial == request.certificate.serial_hex() && c.issuer == request.certificate.issuer()) new_id = c.id;
     }
     if (!new_id) {
-        auto rec = record_of(profile, stores::CertificateRole::own, request.certificate,
-                             stores::CertificateState::issued);
-        for (const auto& c : request.chain) {
-            if (c.is_self_issued()) continue;
-            const auto der = c.to_der();
-            rec.chain.insert(rec.chain.end(), der.begin(), der.end());
-        }
-        if (*key) rec.key_id = (*key)->id;
+        const auto rec = own_certificate_record(profile, request.certificate, request.chain,
+                                                *key ? std::optional<std::int64_t>((*key)->id) : std::nullopt);
         auto id = state.record_certificate(rec, now);
         if (!id) return id.error();
         new_id = *id;
@@ -207,6 +201,19 @@ lifecycle::Installed run_install(WorkerContext& ctx, const Services& services,
 }
 
 }  // namespace
+
+stores::CertificateRecord own_certificate_record(const std::string& profile, const crypto::Certificate& cert,
+                                                 const std::vector<crypto::Certificate>& chain,
+                                                 std::optional<std::int64_t> key_id) {
+    auto rec = record_of(profile, stores::CertificateRole::own, cert, stores::CertificateState::issued);
+    for (const auto& c : chain) {
+        if (c.is_self_issued()) continue;  // the anchor is recorded on its own
+        const auto der = c.to_der();
+        rec.chain.insert(rec.chain.end(), der.begin(), der.end());
+    }
+    rec.key_id = key_id;
+    return rec;
+}
 
 common::Result<std::optional<lifecycle::InstalledCertificate>> load_installed(
     stores::StateStore& state, const std::string& profile) {

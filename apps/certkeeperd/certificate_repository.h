@@ -45,6 +45,13 @@ private:
     Replies m_replies;
 };
 
+// The state-database row of a profile's own certificate, state 'issued': its fields from the
+// certificate, the chain without the self-issued anchor (which is recorded on its own), the key
+// it belongs to. Used where it is issued (scep_enroller.cpp) and where it is installed.
+stores::CertificateRecord own_certificate_record(const std::string& profile, const crypto::Certificate& cert,
+                                                 const std::vector<crypto::Certificate>& chain,
+                                                 std::optional<std::int64_t> key_id);
+
 // The certificate in service for profile according to the database (also for the CLI).
 common::Result<std::optional<lifecycle::InstalledCertificate>> load_installed(
     stores::StateStore& state, const std::string& profile);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "certificate_repository.h"
 #include "crypto/bytes.h"
 #include "profile_mapping.h"
 #include "scep/client.h"
@@ -179,23 +180,9 @@ void settle_transaction(WorkerContext& ctx, const Profile& profile, std::int64_t
 void record_issued(WorkerContext& ctx, const Profile& profile, const crypto::Certificate& cert,
                    const std::vector<crypto::Certificate>& chain, const std::string& key_ref,
                    common::SystemTime now) {
-    stores::CertificateRecord rec;
-    rec.profile = profile.name();
-    rec.role = stores::CertificateRole::own;
-    rec.serial = cert.serial_hex();
-    rec.issuer = cert.issuer();
-    rec.subject = cert.subject();
-    rec.not_before = cert.not_before();
-    rec.not_after = cert.not_after();
-    rec.der = cert.to_der();
-    for (const auto& c : chain) {
-        if (c.is_self_issued()) continue;  // the anchor is recorded on its own
-        const auto der = c.to_der();
-        rec.chain.insert(rec.chain.end(), der.begin(), der.end());
-    }
-    rec.sha256_fingerprint = cert.fingerprint().hex();
-    if (auto key = ctx.state->find_key(key_ref); key && *key) rec.key_id = (*key)->id;
-    rec.state = stores::CertificateState::issued;
+    std::optional<std::int64_t> key_id;
+    if (auto key = ctx.state->find_key(key_ref); key && *key) key_id = (*key)->id;
+    const auto rec = own_certificate_record(profile.name(), cert, chain, key_id);
     auto r = ctx.state->record_certificate(rec, now);
     if (!r && r.error().code() != Errc::already_exists) {
         ctx.log.warning("profile " + profile.name() + ": issued certificate not recorded: " +
@@ -324,6 +311,20 @@ lifecycle::EnrolmentReplied run_enrolment(WorkerContext& ctx, const Services& se
     return reply;
 }
 
+// An Enrol or a Poll (the same fields) as a job.
+template <typename Request>
+EnrolmentJob job_of(bool poll, const Request& r) {
+    return {poll, r.id, r.kind, r.key_ref, r.transaction_id, r.existing_certificate, r.existing_key_ref, r.ca};
+}
+
+// Runs the job behind the profile's other jobs; the reply goes to the machine.
+void submit_enrolment(Workers& workers, const Services& services, const Replies& replies, ProfilePtr profile,
+                      EnrolmentJob job) {
+    const std::string key = profile->name();
+    workers.submit(key, [services = &services, replies, profile = std::move(profile), job = std::move(job)](
+                            WorkerContext& ctx) { replies.enrolment(run_enrolment(ctx, *services, *profile, job)); });
+}
+
 }  // namespace
 
 void ScepEnroller::fetch_ca_certificates(const lifecycle::FetchCaCertificates& request) {
@@ -381,21 +382,11 @@ void ScepEnroller::fetch_next_ca_certificates(const lifecycle::FetchNextCaCertif
 }
 
 void ScepEnroller::enrol(const lifecycle::Enrol& request) {
-    const ProfilePtr profile = m_profile.current();
-    EnrolmentJob job{false, request.id, request.kind, request.key_ref, request.transaction_id,
-                     request.existing_certificate, request.existing_key_ref, request.ca};
-    m_workers.submit(profile->name(), [services = &m_services, replies = m_replies, profile, job](WorkerContext& ctx) {
-        replies.enrolment(run_enrolment(ctx, *services, *profile, job));
-    });
+    submit_enrolment(m_workers, m_services, m_replies, m_profile.current(), job_of(false, request));
 }
 
 void ScepEnroller::poll(const lifecycle::Poll& request) {
-    const ProfilePtr profile = m_profile.current();
-    EnrolmentJob job{true, request.id, request.kind, request.key_ref, request.transaction_id,
-                     request.existing_certificate, request.existing_key_ref, request.ca};
-    m_workers.submit(profile->name(), [services = &m_services, replies = m_replies, profile, job](WorkerContext& ctx) {
-        replies.enrolment(run_enrolment(ctx, *services, *profile, job));
-    });
+    submit_enrolment(m_workers, m_services, m_replies, m_profile.current(), job_of(true, request));
 }
 
 void ScepEnroller::fetch_peer_anchor(const lifecycle::FetchPeerAnchor& request) {
